@@ -1,0 +1,5 @@
+"""``python -m osatnet`` runs the CLI."""
+
+from osatnet.cli import main
+
+main()

@@ -1,0 +1,86 @@
+"""Assembly of the command tree and the error boundary."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from .. import __version__
+from ..errors import InputError, OsatnetError
+from ..logs import configure_logging
+from ..tabular import MAX_ERRORS
+from ._common import err_console
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="osatnet",
+    help="osatnet: registry, confidentiality firewall, capacity exchange, joint procurement "
+    "and supply-chain risk for alliances of semiconductor back-end companies.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"osatnet {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="Log more (-v info, -vv debug).")
+    ] = 0,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    level = {0: None, 1: logging.INFO}.get(verbose, logging.DEBUG)
+    configure_logging(level)
+
+
+def _register() -> None:
+    # Imported here so that ``osatnet --help`` stays the single place listing the groups.
+    from ..demo.cli import register as register_demo
+    from ..registry.cli import app as registry_app
+    from ..registry.cli import periods_app, users_app
+    from .info import info
+
+    app.command("info")(info)
+    register_demo(app)
+    app.add_typer(registry_app, name="registry")
+    app.add_typer(periods_app, name="periods")
+    app.add_typer(users_app, name="users")
+
+
+_register()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the console script. Exits 2 on user errors, without a traceback.
+
+    Typer (standalone mode) already exits 2 on usage errors; osatnet's own errors propagate
+    out of it and are reported here.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        app(args=args, prog_name="osatnet")
+    except OsatnetError as exc:
+        errors = exc.all_errors if isinstance(exc, InputError) else [exc]
+        for error in errors:
+            err_console.print(
+                f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True
+            )
+        if len(errors) >= MAX_ERRORS:
+            err_console.print(f"(stopped after {MAX_ERRORS} errors)")
+        logging.getLogger("osatnet").debug("error details", exc_info=True)
+        sys.exit(2)
