@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from osatnet.db import Database
 
@@ -57,17 +57,31 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.chdir(tmp_path)
 
 
+APP_ROLE = "osatnet_test_app"
+
+
 @pytest.fixture
 def pg_schema_url() -> Iterator[str]:
-    """A URL whose connections use a fresh, private schema on the PostgreSQL server."""
+    """A URL for a fresh, private schema on the PostgreSQL server.
+
+    osatnet connects as an ordinary role that owns the schema, as in production: superusers
+    bypass row-level security, so connecting as one would hide the database's own wall.
+    """
     require_postgres()
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_URL)
     with admin.begin() as conn:
-        conn.execute(text(f'create schema "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
+        conn.execute(
+            text(
+                f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}') "
+                f"THEN CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER; END IF; END $$"
+            )
+        )
+        conn.execute(text(f'create schema "{schema}" authorization {APP_ROLE}'))
+    url = make_url(PG_URL).set(username=APP_ROLE, password=None)
+    sep = "&" if url.query else "?"
     try:
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+        yield f"{url.render_as_string(hide_password=False)}{sep}options=-csearch_path%3D{schema}"
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'drop schema "{schema}" cascade'))

@@ -6,7 +6,7 @@ import importlib
 
 __all__ = ["import_all_models"]
 
-_MODEL_MODULES = ("osatnet.registry.models",)
+_MODEL_MODULES = ("osatnet.registry.models", "osatnet.vault.models", "osatnet.auth.models")
 
 
 def import_all_models() -> None:

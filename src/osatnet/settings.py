@@ -42,6 +42,15 @@ class Settings(BaseSettings):
     )
     alliance_name: str = "osatnet alliance"
     log_level: str = "WARNING"
+    master_key: str | None = Field(
+        default=None,
+        repr=False,
+        description="The firewall's master key (base64, 32 bytes); prefer master_key_file.",
+    )
+    master_key_file: Path | None = Field(
+        default=None, description="File holding the master key; default: master.key in data_dir."
+    )
+    user: str | None = Field(default=None, description="The CLI's user (as with --user).")
 
     @classmethod
     def settings_customise_sources(
@@ -58,6 +67,10 @@ class Settings(BaseSettings):
     @property
     def sqlite_path(self) -> Path:
         return self.data_dir / "osatnet.db"
+
+    @property
+    def resolved_master_key_file(self) -> Path:
+        return self.master_key_file or self.data_dir / "master.key"
 
     def resolved_database_url(self) -> str:
         """The URL in use: the configured one, else the embedded SQLite file."""

@@ -12,6 +12,7 @@ import typer
 
 from osatnet import __version__
 from osatnet.cli import app
+from osatnet.db import Database
 from tests.helpers import CAPABILITIES, run_cli, write_registry
 
 
@@ -20,7 +21,7 @@ def test_info_json(capsys: pytest.CaptureFixture[str], use_db: str) -> None:
     assert result.code == 0, result.err
     data = json.loads(result.out)
     assert data["version"] == __version__
-    assert data["schema_revision"] == "0001"
+    assert data["schema_revision"] == Database.head_revision()
     assert data["counts"]["members"] == 0
 
 

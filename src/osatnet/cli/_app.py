@@ -60,6 +60,19 @@ def _register() -> None:
     app.add_typer(registry_app, name="registry")
     app.add_typer(periods_app, name="periods")
     app.add_typer(users_app, name="users")
+    from ..vault.cli import audit_app, keys_app, submissions_app
+
+    app.add_typer(submissions_app, name="submissions")
+    app.add_typer(keys_app, name="keys")
+    app.add_typer(audit_app, name="audit")
+    from ..auth.cli import register as register_auth
+    from ..auth.cli import tokens_app
+
+    register_auth(users_app)
+    app.add_typer(tokens_app, name="tokens")
+    from ..procurement.cli import app as procure_app
+
+    app.add_typer(procure_app, name="procure")
 
 
 _register()

@@ -77,6 +77,13 @@ class Database:
         with self.engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
 
+    @staticmethod
+    def head_revision() -> str | None:
+        """The newest migration this version of osatnet ships."""
+        from alembic.script import ScriptDirectory
+
+        return ScriptDirectory(str(_MIGRATIONS)).get_current_head()
+
     def table_names(self) -> list[str]:
         return sorted(inspect(self.engine).get_table_names())
 

@@ -11,6 +11,7 @@ from typing import Any
 from ..db import Database
 from ..logs import get_logger
 from ..reporting import Report
+from ..settings import Settings
 from ._context import DemoContext
 from .steps import STEPS
 
@@ -46,7 +47,9 @@ def run_demo(
         path = out / "osatnet-demo.db"
         path.unlink(missing_ok=True)
         database_url = f"sqlite:///{path}"
-    db = Database(database_url)
+    # The demo's own master key, beside its database: never the operator's key.
+    settings = Settings(master_key_file=out / "demo-master.key")
+    db = Database(database_url, settings=settings)
     report = Report(
         "osatnet demo alliance / デモアライアンス",
         f"A synthetic alliance shaped like Japan's back-end alliance (seed {seed}). "

@@ -5,7 +5,9 @@ from __future__ import annotations
 from ..registry.report import registry_section, registry_summary
 from ..tabular import write_csv
 from ._context import DemoContext, DemoStep
+from ..vault import Vault
 from .generator import generate_registry
+from .submissions import demo_submission_rows
 
 __all__ = ["STEPS"]
 
@@ -36,13 +38,26 @@ def _periods_and_users(ctx: DemoContext) -> None:
     registry = ctx.registry
     for key in PERIODS:
         registry.add_period(key)
-    for key in PERIODS[:-1]:
-        registry.set_period_status(key, "closed")
     registry.add_user("secretariat", "secretariat", display_name="Alliance secretariat")
     registry.add_user("auditor", "auditor", display_name="External auditor")
     for m in registry.members():
         registry.add_user(f"{m.member_id.lower()}-admin", "member_admin", member_id=m.member_id)
     ctx.summary["users"] = len(registry.users())
+
+
+def _submissions(ctx: DemoContext) -> None:
+    """Every member submits three quarters through the firewall; then Q1 and Q2 close."""
+    rows = demo_submission_rows(generate_registry(ctx.seed), ctx.seed, len(PERIODS))
+    values = 0
+    for member_id, quarters in rows.items():
+        vault = Vault.login(ctx.db, f"{member_id.lower()}-admin", via="demo")
+        for key, quarter in zip(PERIODS, quarters, strict=True):
+            vault.submit(key, quarter, source="demo")
+            values += len(quarter)
+    for key in PERIODS[:-1]:
+        ctx.registry.set_period_status(key, "closed")
+    ctx.summary["submitted_values"] = values
+    ctx.summary["submissions"] = len(rows) * len(PERIODS)
 
 
 def _export_round_trip(ctx: DemoContext) -> None:
@@ -71,5 +86,6 @@ STEPS: list[DemoStep] = [
     DemoStep("import the registry (twice: idempotent)", _import_registry),
     DemoStep("open periods, create users", _periods_and_users),
     DemoStep("export and re-import (round trip)", _export_round_trip),
+    DemoStep("confidential submissions (encrypted)", _submissions),
     DemoStep("registry report", _registry_report),
 ]

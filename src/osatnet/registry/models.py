@@ -52,6 +52,8 @@ class Alliance(Base):
     dominance_k_pct: Mapped[float] = mapped_column(Float, default=85.0)
     p_percent: Mapped[float] = mapped_column(Float, default=10.0)
     protection_pct: Mapped[float] = mapped_column(Float, default=10.0)
+    # Differential privacy budget per reporting period (epsilon), for releases that ask for DP.
+    privacy_budget: Mapped[float] = mapped_column(Float, default=1.0, server_default="1.0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     __table_args__ = (
@@ -163,6 +165,8 @@ class User(Base):
     member_id: Mapped[str | None] = mapped_column(ForeignKey("members.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    password_hash: Mapped[str | None] = mapped_column(String(200))  # argon2id; None: no sign-in
+    language: Mapped[str | None] = mapped_column(String(5))  # "en" / "ja"; None: the browser's
 
     __table_args__ = (
         CheckConstraint(_one_of("role", UserRole), name="role"),
