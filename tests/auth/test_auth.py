@@ -45,11 +45,11 @@ def test_sign_in(auth: Auth) -> None:
 
 
 def test_wrong_password_and_unknown_user_look_alike(auth: Auth) -> None:
-    with pytest.raises(PermissionDenied, match="^wrong username or password$"):
+    with pytest.raises(PermissionDenied, match=r"^wrong username or password$"):
         auth.sign_in("alice", "not the password")
-    with pytest.raises(PermissionDenied, match="^wrong username or password$"):
+    with pytest.raises(PermissionDenied, match=r"^wrong username or password$"):
         auth.sign_in("mallory", PASSWORD)
-    with pytest.raises(PermissionDenied, match="^wrong username or password$"):
+    with pytest.raises(PermissionDenied, match=r"^wrong username or password$"):
         auth.sign_in("sec", "no password was ever set")
 
 

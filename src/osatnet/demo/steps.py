@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..registry.report import registry_section, registry_summary
 from ..tabular import write_csv
-from ._context import DemoContext, DemoStep
 from ..vault import Vault
+from ._context import DemoContext, DemoStep
 from .generator import generate_registry
 from .submissions import demo_submission_rows
 

@@ -119,9 +119,8 @@ def _site_rows(
     materials = 1 - labour - depreciation - overhead
     is_test = process in ("wafer_sort", "final_test", "burn_in")
     yield_pct = float(np.clip(rng.normal(97.5 if is_test else 99.2, 0.6), 90, 99.95))
-    headcount = max(
-        2, int(round(capacity / (25_000 if capacity > 50_000 else 400) * rng.uniform(0.7, 1.3)))
-    )
+    per_head = 25_000 if capacity > 50_000 else 400  # units or wafers per person-week
+    headcount = max(2, round(capacity / per_head * float(rng.uniform(0.7, 1.3))))
     parts = {
         "labour": labour,
         "materials": materials,
