@@ -73,6 +73,9 @@ def _register() -> None:
     from ..procurement.cli import app as procure_app
 
     app.add_typer(procure_app, name="procure")
+    from ..exchange.cli import app as exchange_app
+
+    app.add_typer(exchange_app, name="exchange")
 
 
 _register()
