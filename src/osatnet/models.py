@@ -1,14 +1,18 @@
-"""Every ORM model module, imported in one place so ``Base.metadata`` is complete."""
+"""Import every capability's ORM models, so ``Base.metadata`` (and Alembic) sees all tables."""
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
 __all__ = ["import_all_models"]
 
-_MODEL_MODULES = ("osatnet.registry.models", "osatnet.vault.models", "osatnet.auth.models")
+# Each capability keeps its tables in ``osatnet/<capability>/models.py``.
+_CAPABILITIES = ("registry", "vault", "auth", "exchange", "procurement", "risk", "api", "web")
 
 
 def import_all_models() -> None:
-    for name in _MODEL_MODULES:
-        importlib.import_module(name)
+    for name in _CAPABILITIES:
+        module = f"osatnet.{name}.models"
+        if importlib.util.find_spec(f"osatnet.{name}") and importlib.util.find_spec(module):
+            importlib.import_module(module)

@@ -63,8 +63,8 @@ class Database:
         with self._sessions() as session, session.begin():
             yield session
 
-    def upgrade(self, revision: str = "head") -> None:
-        """Apply Alembic migrations up to ``revision``."""
+    def upgrade(self, revision: str = "heads") -> None:
+        """Apply Alembic migrations up to ``revision`` (default: every capability's head)."""
         from alembic import command
 
         with self.engine.begin() as connection:
@@ -72,17 +72,22 @@ class Database:
             command.upgrade(cfg, revision)
 
     def current_revision(self) -> str | None:
+        """The applied revisions, comma-separated when capabilities branch (sorted)."""
         from alembic.runtime.migration import MigrationContext
 
         with self.engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
+            heads = MigrationContext.configure(connection).get_current_heads()
+        return ",".join(sorted(heads)) or None
 
     @staticmethod
     def head_revision() -> str | None:
-        """The newest migration this version of osatnet ships."""
+        """The newest migrations this version of osatnet ships (as :meth:`current_revision`).
+
+        Each capability's tables branch off the shared schema, so there may be several heads.
+        """
         from alembic.script import ScriptDirectory
 
-        return ScriptDirectory(str(_MIGRATIONS)).get_current_head()
+        return ",".join(sorted(ScriptDirectory(str(_MIGRATIONS)).get_heads())) or None
 
     def table_names(self) -> list[str]:
         return sorted(inspect(self.engine).get_table_names())
