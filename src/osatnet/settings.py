@@ -51,6 +51,14 @@ class Settings(BaseSettings):
         default=None, description="File holding the master key; default: master.key in data_dir."
     )
     user: str | None = Field(default=None, description="The CLI's user (as with --user).")
+    session_secret: str | None = Field(
+        default=None,
+        repr=False,
+        description="Signs session cookies; default: data_dir/session.key.",
+    )
+    secure_cookies: bool = Field(
+        default=False, description="Send cookies over HTTPS only (set behind a TLS proxy)."
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -73,3 +73,16 @@ def test_highs_banner_stays_off_stdout() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout == "1.0\n"
+
+
+def test_inconsistent_answers_are_not_trusted() -> None:
+    from osatnet.optim._highs import _consistent
+    from osatnet.optim._result import Solution
+
+    model = _model(True)
+    good = Solution(Status.OPTIMAL, np.array([2.0, 0.0]), 2.0, 2.0, 0.0, None, 0.0)
+    lying = Solution(Status.OPTIMAL, np.array([2.0, 0.0]), 0.0109, 0.0109, 0.0, None, 0.0)
+    infeasible_point = Solution(Status.OPTIMAL, np.array([5.0, 0.0]), 5.0, 5.0, 0.0, None, 0.0)
+    assert _consistent(model, good)
+    assert not _consistent(model, lying)
+    assert not _consistent(model, infeasible_point)

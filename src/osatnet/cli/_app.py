@@ -56,6 +56,9 @@ def _register() -> None:
     from .info import info
 
     app.command("info")(info)
+    from ..api.server import serve
+
+    app.command("serve")(serve)
     register_demo(app)
     app.add_typer(registry_app, name="registry")
     app.add_typer(periods_app, name="periods")
@@ -76,6 +79,9 @@ def _register() -> None:
     from ..exchange.cli import app as exchange_app
 
     app.add_typer(exchange_app, name="exchange")
+    from ..risk.cli import app as risk_app
+
+    app.add_typer(risk_app, name="risk")
 
 
 _register()

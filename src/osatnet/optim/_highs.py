@@ -6,6 +6,7 @@ import math
 import os
 import sys
 import time
+from dataclasses import replace
 
 import highspy
 import numpy as np
@@ -101,7 +102,23 @@ def solve(
     t0 = time.perf_counter()
     h.run()
     runtime = time.perf_counter() - t0
-    return _result(h, model, runtime)
+    result = _result(h, model, runtime)
+    if initial is not None and model.is_mip and not _consistent(model, result):
+        # Seen with HiGHS 1.16: a start solution came back as "optimal" with an objective that
+        # was not its own. Never trust that answer: solve again from scratch.
+        retry = solve(model, time_limit=time_limit, mip_gap=mip_gap, threads=threads)
+        return replace(retry, runtime_s=retry.runtime_s + runtime)
+    return result
+
+
+def _consistent(model: LinearModel, result: Solution) -> bool:
+    """The reported objective is the objective of the reported point, and the point is feasible."""
+    if not result.status.has_solution:
+        return True
+    value = model.objective(result.x)
+    scale = max(1.0, abs(value), abs(result.objective))
+    same = abs(value - result.objective) <= 1e-6 * scale
+    return same and model.max_violation(result.x) <= 1e-6 * scale
 
 
 def _result(h: highspy.Highs, model: LinearModel, runtime: float) -> Solution:

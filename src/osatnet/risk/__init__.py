@@ -1,0 +1,96 @@
+"""Supply-chain risk of the alliance: network, concentration, scenarios, TTS/TTR, rerouting.
+
+Pure functions over a :class:`Network` (read from CSV / .xlsx by :func:`read_network`);
+the model and file formats are documented in ``docs/risk.md``.
+"""
+
+from __future__ import annotations
+
+from ._assess import RiskResult, assess
+from ._concentration import HIGH, MODERATE, Concentration, ItemConcentration, concentration
+from ._files import read_network, write_network
+from ._network import DEFAULT_TTR_WEEKS, BomLine, Compiled, Link, Need, Network, Node, NodeKind
+from ._report import risk_section
+from ._reroute import (
+    LostDemand,
+    Placement,
+    Rerouter,
+    RerouteResult,
+    SpareCapacity,
+    exchange_rerouter,
+    lp_rerouter,
+    reroute,
+)
+from ._scenarios import (
+    CountryExportBan,
+    RegionOutage,
+    Scenario,
+    SupplierFailure,
+    Timeline,
+    TransportDisruption,
+    load_scenario,
+    node_outage,
+    parse_scenario,
+    shipped_scenarios,
+    timeline,
+)
+from ._tts import (
+    TTS_CAP_WEEKS,
+    NodeRisk,
+    ScenarioResult,
+    Shortfall,
+    lost_need,
+    node_risks,
+    stress,
+    time_to_survive,
+)
+from .demo_network import generate_network
+
+__all__ = [
+    "DEFAULT_TTR_WEEKS",
+    "HIGH",
+    "MODERATE",
+    "TTS_CAP_WEEKS",
+    "BomLine",
+    "Compiled",
+    "Concentration",
+    "CountryExportBan",
+    "ItemConcentration",
+    "Link",
+    "LostDemand",
+    "Need",
+    "Network",
+    "Node",
+    "NodeKind",
+    "NodeRisk",
+    "Placement",
+    "RegionOutage",
+    "RerouteResult",
+    "Rerouter",
+    "RiskResult",
+    "Scenario",
+    "ScenarioResult",
+    "Shortfall",
+    "SpareCapacity",
+    "SupplierFailure",
+    "Timeline",
+    "TransportDisruption",
+    "assess",
+    "concentration",
+    "exchange_rerouter",
+    "generate_network",
+    "load_scenario",
+    "lost_need",
+    "lp_rerouter",
+    "node_outage",
+    "node_risks",
+    "parse_scenario",
+    "read_network",
+    "reroute",
+    "risk_section",
+    "shipped_scenarios",
+    "stress",
+    "time_to_survive",
+    "timeline",
+    "write_network",
+]
