@@ -14,6 +14,7 @@ MATRIX: list[tuple[str, str, dict[str | None, int], int]] = [
     ("GET", "/api/v1/capabilities", {ANON: 401}, 200),
     ("GET", "/api/v1/processes", {ANON: 401}, 200),
     ("GET", "/api/v1/periods", {ANON: 401}, 200),
+    ("POST", "/api/v1/periods", {ANON: 401, "sec": 422}, 403),
     ("POST", "/api/v1/periods/2026Q3/close", {ANON: 401, "sec": 200}, 403),
     ("POST", "/api/v1/periods/2026Q3/reopen", {ANON: 401, "sec": 200}, 403),
     (
@@ -29,6 +30,10 @@ MATRIX: list[tuple[str, str, dict[str | None, int], int]] = [
         403,
     ),
     ("GET", "/api/v1/submissions/2026Q3/status", {ANON: 401}, 200),
+    ("GET", "/api/v1/releases", {ANON: 401}, 200),
+    ("GET", "/api/v1/releases/1", {ANON: 401}, 404),
+    ("POST", "/api/v1/releases", {ANON: 401, "sec": 422}, 403),
+    ("GET", "/api/v1/benchmark/2026Q3", {ANON: 401, "m1-admin": 200, "m1-user": 200, "m2-user": 404}, 403),
     ("GET", "/api/v1/audit", {ANON: 401, "sec": 200, "aud": 200}, 403),
     ("GET", "/api/v1/audit/verify", {ANON: 401, "sec": 200, "aud": 200}, 403),
     (

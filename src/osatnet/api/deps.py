@@ -14,7 +14,7 @@ from ..registry.catalog import UserRole
 from ..vault._context import Actor
 from .errors import Unauthenticated
 
-__all__ = ["ActorDep", "DbDep", "csrf_token", "require_roles"]
+__all__ = ["ActorDep", "DbDep", "SecretariatDep", "csrf_token"]
 
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -65,5 +65,10 @@ def get_actor(request: Request, db: DbDep) -> Actor:
 ActorDep = Annotated[Actor, Depends(get_actor)]
 
 
-def require_roles(actor: Actor, *roles: UserRole) -> None:
-    actor.require(*roles)
+def _secretariat(actor: ActorDep) -> Actor:
+    actor.require(UserRole.SECRETARIAT)
+    return actor
+
+
+# As a dependency the role is checked before the body is validated: a member gets 403, not 422.
+SecretariatDep = Annotated[Actor, Depends(_secretariat)]

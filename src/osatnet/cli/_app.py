@@ -68,6 +68,10 @@ def _register() -> None:
     app.add_typer(submissions_app, name="submissions")
     app.add_typer(keys_app, name="keys")
     app.add_typer(audit_app, name="audit")
+    from ..vault.cli_release import benchmark_app, release_app
+
+    app.add_typer(release_app, name="release")
+    app.add_typer(benchmark_app, name="benchmark")
     from ..auth.cli import register as register_auth
     from ..auth.cli import tokens_app
 

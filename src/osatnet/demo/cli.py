@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -47,30 +47,66 @@ def demo(
     _print_summary(result)
 
 
+def summary_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
+    """The demo summary as (figure, value) rows, in the order the demo runs."""
+    reg = summary["registry"]
+    rows = [
+        ("members", str(reg["members"])),
+        ("members under 100 staff", f"{reg['members_under_100_pct']:.0f}%"),
+        ("members by role", ", ".join(f"{k} {v}" for k, v in reg["members_by_role"].items())),
+        ("sites (overseas)", f"{reg['sites']} ({reg['sites_overseas']})"),
+        ("sites by area", ", ".join(f"{k} {v}" for k, v in reg["sites_by_area"].items())),
+        ("capabilities (automotive)", f"{reg['capabilities']} ({reg['automotive_capabilities']})"),
+        ("final test capacity", f"{reg['weekly_capacity'].get('final_test', 0):,.0f} units/week"),
+        ("users", str(summary["users"])),
+        ("re-import changes", str(summary["reimport_changes"])),
+        ("export/import round trip", summary["round_trip"]),
+    ]
+    if "submissions" in summary:
+        rows.append(
+            (
+                "encrypted submissions",
+                f"{summary['submissions']} ({summary['submitted_values']:,} values)",
+            )
+        )
+    if "release_cells" in summary:
+        cells = summary["release_cells"]
+        rows.append(
+            (
+                "released capacity table",
+                f"{cells['published']} cells published, {cells['primary']} sensitive + "
+                f"{cells['secondary']} protecting cells withheld",
+            )
+        )
+        rows.append(("releases published", str(summary["releases"])))
+    if "benchmark_member" in summary:
+        rows.append(
+            ("benchmark", f"{summary['benchmark_member']}: {summary['benchmark_rows']} positions")
+        )
+    for capability in ("exchange", "procurement"):
+        for key, value in summary.get(capability, {}).items():
+            if isinstance(value, float):
+                shown = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.4g}"
+            else:
+                shown = str(value)
+            rows.append((f"{capability}: {key.replace('_', ' ')}", shown))
+    if "risk_nodes" in summary:
+        worst = summary.get("risk_worst_scenario", "none")
+        lost = summary.get("risk_worst_lost_value_jpy", 0)
+        rows.append(
+            (
+                "risk network",
+                f"{summary['risk_nodes']} nodes, {summary['risk_scenarios']} scenarios",
+            )
+        )
+        rows.append(("worst scenario", f"{worst}: ¥{lost:,.0f} at risk before rerouting"))
+    return rows
+
+
 def _print_summary(result: DemoResult) -> None:
-    reg = result.summary["registry"]
     table = Table("figure", "value", title="Demo alliance summary")
-    table.add_row("members", str(reg["members"]))
-    table.add_row("members under 100 staff", f"{reg['members_under_100_pct']:.0f}%")
-    table.add_row(
-        "members by role", ", ".join(f"{k} {v}" for k, v in reg["members_by_role"].items())
-    )
-    table.add_row("sites (overseas)", f"{reg['sites']} ({reg['sites_overseas']})")
-    table.add_row("sites by area", ", ".join(f"{k} {v}" for k, v in reg["sites_by_area"].items()))
-    table.add_row(
-        "capabilities (automotive)", f"{reg['capabilities']} ({reg['automotive_capabilities']})"
-    )
-    table.add_row(
-        "final test capacity", f"{reg['weekly_capacity'].get('final_test', 0):,.0f} units/week"
-    )
-    table.add_row("users", str(result.summary["users"]))
-    table.add_row("re-import changes", str(result.summary["reimport_changes"]))
-    table.add_row("export/import round trip", result.summary["round_trip"])
-    for key, value in result.summary.items():
-        if isinstance(value, str | int | float) and key not in {
-            "users", "reimport_changes", "round_trip", "registry_files", "import_created",
-        }:  # fmt: skip
-            table.add_row(key.replace("_", " "), str(value))
+    for figure, value in summary_rows(result.summary):
+        table.add_row(figure, value)
     console.print(table)
     console.print(f"report: [bold]{result.report_path}[/] (opens offline)")
     console.print(f"database: {result.database_url}")

@@ -12,6 +12,7 @@ from ..db import Database
 from ..logs import get_logger
 from ..reporting import Report
 from ..settings import Settings
+from ..vault._keys import MasterKey, write_key_file
 from ._context import DemoContext
 from .steps import STEPS
 
@@ -48,7 +49,10 @@ def run_demo(
         path.unlink(missing_ok=True)
         database_url = f"sqlite:///{path}"
     # The demo's own master key, beside its database: never the operator's key.
-    settings = Settings(master_key_file=out / "demo-master.key")
+    key_file = out / "demo-master.key"
+    if not key_file.exists():
+        write_key_file(key_file, MasterKey.generate(str(key_file)))
+    settings = Settings(master_key_file=key_file)
     db = Database(database_url, settings=settings)
     report = Report(
         "osatnet demo alliance / デモアライアンス",

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from ..registry.report import registry_section, registry_summary
+from ..procurement.demo import demo_step as procurement_demo_step
+from ..risk import assess, generate_network, risk_section, shipped_scenarios, write_network
 from ..tabular import write_csv
 from ..vault import Vault
+from ..vault._context import Actor
+from ..vault.benchmark import benchmark_report
+from ..vault.releases import Releases, write_release_csv
+from ..vault.report import benchmark_html, benchmark_section, release_section
 from ._context import DemoContext, DemoStep
 from .generator import generate_registry
 from .submissions import demo_submission_rows
@@ -60,6 +66,63 @@ def _submissions(ctx: DemoContext) -> None:
     ctx.summary["submissions"] = len(rows) * len(PERIODS)
 
 
+BENCHMARK_MEASURES = ("unit_cost_total", "yield_pct", "utilisation_pct")
+
+
+def _releases(ctx: DemoContext) -> None:
+    """The secretariat publishes the alliance table and the quartiles members benchmark on."""
+    secretariat = Releases(ctx.db, Actor.load(ctx.db, "secretariat"))
+    table = secretariat.create("2026Q2", "weekly_capacity", "sum", ["process", "region"])
+    write_release_csv(table, ctx.out / "release-capacity-2026Q2.csv")
+    release_section(ctx.report, table, "Alliance capacity, 2026Q2 (released table) / 公表統計")
+    for period in PERIODS[:-1]:
+        for key in BENCHMARK_MEASURES:
+            for stat in ("p25", "median", "p75"):
+                secretariat.create(period, key, stat, ["process"])
+    statuses = [c.status for c in table.cells]
+    ctx.summary["release_cells"] = {
+        s: statuses.count(s) for s in ("published", "primary", "secondary")
+    }
+    ctx.summary["releases"] = len(secretariat.list())
+
+
+def _benchmark(ctx: DemoContext) -> None:
+    """One member's benchmark: the OSAT with the most process lines."""
+    lines: dict[str, int] = {}
+    for site in ctx.registry.sites():
+        lines[site.member_id] = lines.get(site.member_id, 0) + len(
+            ctx.registry.capabilities(site_id=site.site_id)
+        )
+    member = max(sorted(lines), key=lambda m: lines[m])
+    actor = Actor.load(ctx.db, f"{member.lower()}-admin")
+    bench = benchmark_report(ctx.db, actor, "2026Q2")
+    benchmark_section(ctx.report, bench)
+    (ctx.out / f"benchmark-{member}-2026Q2.html").write_text(
+        benchmark_html(bench), encoding="utf-8"
+    )
+    bands = [r.band for r in bench.rows]
+    ctx.summary["benchmark_member"] = member
+    ctx.summary["benchmark_rows"] = len(bench.rows)
+    ctx.summary["benchmark_withheld"] = bands.count("withheld")
+
+
+def _risk(ctx: DemoContext) -> None:
+    """The multi-tier network of the demo alliance under the shipped scenarios."""
+    data = generate_registry(ctx.seed)
+    network = generate_network(data, ctx.seed)
+    result = assess(
+        network, list(shipped_scenarios().values()), capabilities=ctx.registry.capabilities()
+    )
+    write_network(network, ctx.out / "risk-network")
+    risk_section(ctx.report, result)
+    worst = max(result.scenarios, key=lambda r: r.lost_value, default=None)
+    ctx.summary["risk_nodes"] = len(network.nodes)
+    ctx.summary["risk_scenarios"] = len(result.scenarios)
+    if worst is not None:
+        ctx.summary["risk_worst_scenario"] = worst.name
+        ctx.summary["risk_worst_lost_value_jpy"] = round(worst.lost_value)
+
+
 def _export_round_trip(ctx: DemoContext) -> None:
     registry = ctx.registry
     registry.export(ctx.out / "registry-export.xlsx")
@@ -86,6 +149,10 @@ STEPS: list[DemoStep] = [
     DemoStep("import the registry (twice: idempotent)", _import_registry),
     DemoStep("open periods, create users", _periods_and_users),
     DemoStep("export and re-import (round trip)", _export_round_trip),
-    DemoStep("confidential submissions (encrypted)", _submissions),
     DemoStep("registry report", _registry_report),
+    DemoStep("confidential submissions (encrypted)", _submissions),
+    DemoStep("disclosure-controlled releases", _releases),
+    DemoStep("member benchmark", _benchmark),
+    DemoStep("joint procurement round", procurement_demo_step),
+    DemoStep("supply-chain risk", _risk),
 ]

@@ -25,7 +25,7 @@ def _new_highs() -> highspy.Highs:
     """A silent Highs instance.
 
     HiGHS prints its copyright banner on file descriptor 1 when the first instance is made;
-    that would corrupt ``--json`` output, so it is sent to stderr instead.
+    that would corrupt ``--json`` output, so it is discarded.
     """
     global _banner_shown
     if _banner_shown:
@@ -33,12 +33,14 @@ def _new_highs() -> highspy.Highs:
     else:
         sys.stdout.flush()
         saved = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
         try:
-            os.dup2(2, 1)
+            os.dup2(devnull, 1)
             h = highspy.Highs()  # type: ignore[no-untyped-call]
         finally:
             os.dup2(saved, 1)
             os.close(saved)
+            os.close(devnull)
         _banner_shown = True
     h.setOptionValue("output_flag", False)
     return h

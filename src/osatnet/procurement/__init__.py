@@ -8,6 +8,9 @@ Pure functions on typed values; the CLI (:mod:`.cli`) and the stored rounds call
 * :func:`allocate` — ``proportional`` or ``shapley`` split (exact up to 20 members, sampled
   beyond) summing exactly to the awarded cost, with a core check and the least core;
 * :func:`round_report` — savings versus buying alone and against the alliance's 20% target.
+
+In the platform, :class:`Procurement` runs stored rounds behind the firewall: members' demand
+and results encrypted with their own keys, the award computed in the aggregate scope.
 """
 
 from __future__ import annotations
@@ -39,6 +42,11 @@ from ._results import AwardLine as AwardLine
 from ._results import ConstraintPrice as ConstraintPrice
 from ._results import InfeasibleDemand as InfeasibleDemand
 from ._results import RuleCost as RuleCost
+from ._rounds_schemas import DemandReceipt as DemandReceipt
+from ._rounds_schemas import DemandRecord as DemandRecord
+from ._rounds_schemas import MemberResult as MemberResult
+from ._rounds_schemas import RoundInfo as RoundInfo
+from ._rounds_schemas import RoundSummary as RoundSummary
 from ._shapley import SampledShapley as SampledShapley
 from ._shapley import shapley_exact as shapley_exact
 from ._shapley import shapley_sampled as shapley_sampled
@@ -49,6 +57,7 @@ from ._types import Quote as Quote
 from ._types import ResilienceRules as ResilienceRules
 from .catalog import CATALOG as CATALOG
 from .catalog import CatalogEntry as CatalogEntry
+from .service import Procurement as Procurement
 
 __all__ = [
     "ALLIANCE_TARGET",
@@ -62,15 +71,21 @@ __all__ = [
     "CoreCheck",
     "CostGame",
     "Demand",
+    "DemandReceipt",
+    "DemandRecord",
     "Discount",
     "InfeasibleDemand",
     "LeastCore",
+    "MemberResult",
     "MemberShare",
     "Method",
     "PriceBreak",
+    "Procurement",
     "Quote",
     "ResilienceRules",
+    "RoundInfo",
     "RoundReport",
+    "RoundSummary",
     "RuleCost",
     "SampledShapley",
     "allocate",

@@ -1,4 +1,4 @@
-"""``osatnet procure``: award pooled demand and split its cost, from CSV files."""
+"""``osatnet procure``: award pooled demand and split its cost, from CSV files; stored rounds."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from ._award import award
 from ._files import RoundFiles, read_round, write_allocation, write_award
 from ._report import ALLIANCE_TARGET, allocation_dict, award_dict, round_report
 from ._results import Award, InfeasibleDemand
+from ._rounds_cli import demand_app, quotes_app, round_app
 from ._types import ResilienceRules
 from .catalog import CATALOG
 
@@ -263,3 +264,9 @@ def catalog_cmd(json: JsonOption = False) -> None:
     for r in rows:
         table.add_row(r["key"], r["name_en"], r["name_ja"], r["unit"], r["kind"])
     console.print(table)
+
+
+# The platform's stored rounds (per user, behind the firewall) next to the file commands.
+app.add_typer(round_app, name="round")
+app.add_typer(demand_app, name="demand")
+app.add_typer(quotes_app, name="quotes")

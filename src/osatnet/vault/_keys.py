@@ -24,7 +24,14 @@ from ..logs import get_logger
 from ..settings import Settings
 from .models import MemberKey
 
-__all__ = ["KeyRing", "MasterKey", "decrypt_value", "encrypt_value", "load_master_key"]
+__all__ = [
+    "KeyRing",
+    "MasterKey",
+    "decrypt_value",
+    "encrypt_value",
+    "load_master_key",
+    "value_aad",
+]
 
 log = get_logger("vault.keys")
 _NONCE = 12
@@ -148,6 +155,13 @@ class KeyRing:
             row.rotated_at = now
         session.flush()
         return len(rows)
+
+
+def value_aad(
+    member_id: str, period: str, submission_id: int, site: str | None, process: str | None, key: str
+) -> str:
+    """What a submitted value's ciphertext is bound to: moving it anywhere else breaks it."""
+    return f"{member_id}|{period}|{submission_id}|{site or ''}|{process or ''}|{key}"
 
 
 def encrypt_value(aes: AESGCM, value: float, aad: str) -> bytes:

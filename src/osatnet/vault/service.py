@@ -22,7 +22,7 @@ from ..tabular import write_csv
 from . import _audit
 from ._context import Actor, Scope, scoped_session
 from ._intake import COLUMNS, Located, SubmissionRow, check_rows, read_submission_file
-from ._keys import KeyRing, decrypt_value, encrypt_value, load_master_key
+from ._keys import KeyRing, decrypt_value, encrypt_value, load_master_key, value_aad
 from .measures import DERIVED
 from .models import AuditEntry, Submission, SubmissionValue
 
@@ -56,9 +56,7 @@ class ValueRecord(BaseModel):
 
 
 def _aad(member_id: str, period: str, submission_id: int, v: SubmissionValue) -> str:
-    return (
-        f"{member_id}|{period}|{submission_id}|{v.site_id or ''}|{v.process_key or ''}|{v.measure}"
-    )
+    return value_aad(member_id, period, submission_id, v.site_id, v.process_key, v.measure)
 
 
 class Vault:
@@ -201,7 +199,7 @@ class Vault:
         self, period: str, *, member_id: str | None = None, version: int | None = None
     ) -> list[ValueRecord]:
         """Decrypted raw values of the caller's own member (active version unless given)."""
-        own = self._own_member(member_id, "read raw values of")
+        own = self.own_member(member_id, "read raw values of")
         key = Registry(self.db).period(period).key
         with scoped_session(self.db, Scope.MEMBER, own) as s:
             versions = self._versions(s, own, key)
@@ -238,7 +236,8 @@ class Vault:
                           {"file": path.name, "values": len(records)})  # fmt: skip
         return path
 
-    def _own_member(self, member_id: str | None, doing: str) -> str:
+    def own_member(self, member_id: str | None, doing: str) -> str:
+        """The caller's member; asking for another member is refused and audited."""
         own = self.who.require_member()
         if member_id is not None and member_id != own:
             with self.db.session() as s:

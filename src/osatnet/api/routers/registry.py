@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from ...registry import CapabilityRow, MemberRow, Registry, SiteRow, UserRole
+from ...registry import CapabilityRow, MemberRow, Registry, SiteRow
 from ...registry.service import PeriodInfo, ProcessInfo
-from ..deps import ActorDep, DbDep
+from ..deps import ActorDep, DbDep, SecretariatDep
 
 __all__ = ["router"]
 
@@ -59,18 +59,15 @@ class NewPeriod(BaseModel):
 
 
 @router.post("/periods", response_model=PeriodInfo, status_code=201, summary="Open a period")
-def add_period(body: NewPeriod, actor: ActorDep, db: DbDep) -> PeriodInfo:
-    actor.require(UserRole.SECRETARIAT)
+def add_period(body: NewPeriod, actor: SecretariatDep, db: DbDep) -> PeriodInfo:
     return Registry(db).add_period(body.key)
 
 
 @router.post("/periods/{key}/close", response_model=PeriodInfo, summary="Close a period")
-def close_period(key: str, actor: ActorDep, db: DbDep) -> PeriodInfo:
-    actor.require(UserRole.SECRETARIAT)
+def close_period(key: str, actor: SecretariatDep, db: DbDep) -> PeriodInfo:
     return Registry(db).set_period_status(key, "closed")
 
 
 @router.post("/periods/{key}/reopen", response_model=PeriodInfo, summary="Reopen a period")
-def reopen_period(key: str, actor: ActorDep, db: DbDep) -> PeriodInfo:
-    actor.require(UserRole.SECRETARIAT)
+def reopen_period(key: str, actor: SecretariatDep, db: DbDep) -> PeriodInfo:
     return Registry(db).set_period_status(key, "open")

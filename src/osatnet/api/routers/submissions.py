@@ -29,7 +29,10 @@ def mine(
 
 @router.get("/{period}/values", response_model=list[ValueRecord], summary="Own raw values")
 def values(
-    period: str, actor: ActorDep, db: DbDep, version: Annotated[int | None, Query(ge=1)] = None
+    period: str,
+    actor: ActorDep,
+    db: DbDep,
+    version: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
 ) -> list[ValueRecord]:
     return Vault(db, actor).values(period, version=version)
 
