@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..registry.report import registry_section, registry_summary
 from ..procurement.demo import demo_step as procurement_demo_step
+from ..registry.report import registry_section, registry_summary
 from ..risk import assess, generate_network, risk_section, shipped_scenarios, write_network
 from ..tabular import write_csv
 from ..vault import Vault
