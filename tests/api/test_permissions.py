@@ -33,7 +33,12 @@ MATRIX: list[tuple[str, str, dict[str | None, int], int]] = [
     ("GET", "/api/v1/releases", {ANON: 401}, 200),
     ("GET", "/api/v1/releases/1", {ANON: 401}, 404),
     ("POST", "/api/v1/releases", {ANON: 401, "sec": 422}, 403),
-    ("GET", "/api/v1/benchmark/2026Q3", {ANON: 401, "m1-admin": 200, "m1-user": 200, "m2-user": 404}, 403),
+    (
+        "GET",
+        "/api/v1/benchmark/2026Q3",
+        {ANON: 401, "m1-admin": 200, "m1-user": 200, "m2-user": 404},
+        403,
+    ),
     ("GET", "/api/v1/audit", {ANON: 401, "sec": 200, "aud": 200}, 403),
     ("GET", "/api/v1/audit/verify", {ANON: 401, "sec": 200, "aud": 200}, 403),
     (
