@@ -85,7 +85,7 @@ def summary_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
         )
     for capability in ("exchange", "procurement"):
         for key, value in summary.get(capability, {}).items():
-            if isinstance(value, float):
+            if isinstance(value, int | float) and not isinstance(value, bool):
                 shown = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.4g}"
             else:
                 shown = str(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..exchange.demo import demo_step as exchange_demo_step
 from ..procurement.demo import demo_step as procurement_demo_step
 from ..registry.report import registry_section, registry_summary
 from ..risk import assess, generate_network, risk_section, shipped_scenarios, write_network
@@ -153,6 +154,7 @@ STEPS: list[DemoStep] = [
     DemoStep("confidential submissions (encrypted)", _submissions),
     DemoStep("disclosure-controlled releases", _releases),
     DemoStep("member benchmark", _benchmark),
+    DemoStep("capacity exchange week", exchange_demo_step),
     DemoStep("joint procurement round", procurement_demo_step),
     DemoStep("supply-chain risk", _risk),
 ]

@@ -1,4 +1,5 @@
-"""``osatnet exchange``: clear capacity-exchange files from the command line."""
+"""``osatnet exchange``: clear exchange files (``solve``), and the exchange inside the platform
+(``post``, ``withdraw``, ``mine`` for members; ``clear`` for the secretariat)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..cli._common import JsonOption, console, print_json
-from ..errors import InputError
+from ..db import Database
+from ..errors import InputError, OsatnetError
 from ._clear import clear
 from ._files import read_arcs, read_offers, read_requests, write_matches
 from ._types import ClearingOptions, ClearingResult, ClearingStatus
+from .service import Exchange
 
 __all__ = ["app"]
 
@@ -138,3 +141,159 @@ def _print(result: ClearingResult, out: Path) -> None:
             highlight=False,
             soft_wrap=True,
         )
+
+
+# -- the exchange inside the platform ----------------------------------------------------------
+UserOption = Annotated[
+    str | None,
+    typer.Option("--user", "-u", envvar="OSATNET_USER", help="Act as this osatnet user."),
+]
+PeriodOption = Annotated[str, typer.Option("--period", "-p", help="Reporting period, e.g. 2026Q3.")]
+
+
+def _exchange(user: str | None) -> Exchange:
+    if not user:
+        raise OsatnetError("who is asking? give --user USERNAME (or set OSATNET_USER)")
+    return Exchange.login(Database(), user, via="cli")
+
+
+@app.command("post")
+def post_command(
+    period: PeriodOption,
+    offers: Annotated[
+        Path | None, typer.Option("--offers", help="offers.csv: your spare capacity.")
+    ] = None,
+    requests: Annotated[
+        Path | None, typer.Option("--requests", help="requests.csv: your overflow orders.")
+    ] = None,
+    user: UserOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Post your member's offers and/or requests for a period (all or nothing, encrypted)."""
+    if offers is None and requests is None:
+        raise InputError("give --offers FILE, --requests FILE or both")
+    report = _exchange(user).post_files(period, offers=offers, requests=requests)
+    if json_out:
+        print_json(report.model_dump(mode="json"))
+        return
+    console.print(
+        f"{report.member_id} {report.period}: {len(report.offers)} offers and "
+        f"{len(report.requests)} requests posted (encrypted)",
+        highlight=False,
+    )
+
+
+@app.command("withdraw")
+def withdraw_command(
+    ref: Annotated[str, typer.Argument(help="An open offer (O12) or request (R7) of yours.")],
+    user: UserOption = None,
+) -> None:
+    """Withdraw one of your open offers or requests."""
+    console.print(f"{_exchange(user).withdraw(ref)} withdrawn", highlight=False)
+
+
+@app.command("clear")
+def clear_command(
+    period: PeriodOption,
+    week: Annotated[str, typer.Option("--week", "-w", help="ISO week (2026-W36) or number.")],
+    user: UserOption = None,
+    pricing: Annotated[
+        str, typer.Option("--pricing", help="pay-as-offered or uniform.")
+    ] = "pay-as-offered",
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="Solver time limit in seconds.")
+    ] = 60.0,
+    gap: Annotated[float, typer.Option("--gap", help="Relative optimality gap to stop at.")] = 1e-4,
+    cost_per_km: Annotated[
+        float, typer.Option("--cost-per-km", help="Logistics cost per unit and km (JPY).")
+    ] = 0.0,
+    fairness: Annotated[
+        float | None,
+        typer.Option("--fairness", help="Share of its proportional fill each requester gets."),
+    ] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Clear one week of the exchange (secretariat): matches are stored per side, encrypted."""
+    options = _options(time_limit, gap, pricing, cost_per_km, 0.0, 0, fairness)
+    info = _exchange(user).clear(
+        period, week, pricing=options.pricing, time_limit=time_limit, gap=gap,
+        cost_per_km=cost_per_km, fairness=fairness,
+    )  # fmt: skip
+    if json_out:
+        print_json(info.model_dump(mode="json"))
+        return
+    table = Table(
+        title=f"Exchange {info.period} {info.week} (run {info.run_id})", show_header=False
+    )
+    table.add_row("status", info.status)
+    table.add_row("gap", "-" if info.gap is None else f"{info.gap:.2%}")
+    table.add_row(
+        "offers / requests / matches", f"{info.offers} / {info.requests} / {info.matches}"
+    )
+    table.add_row("match rate", f"{info.match_rate:.1%}")
+    if info.infeasible:
+        table.add_row("must-serve requests short", str(info.infeasible))
+    console.print(table)
+
+
+@app.command("mine")
+def mine_command(
+    period: PeriodOption, user: UserOption = None, json_out: JsonOption = False
+) -> None:
+    """Your member's offers, requests and matches of a period (decrypted; audited)."""
+    exchange = _exchange(user)
+    offers, requests = exchange.my_offers(period), exchange.my_requests(period)
+    matches = exchange.my_matches(period)
+    if json_out:
+        print_json({
+            "offers": [o.model_dump(mode="json") for o in offers],
+            "requests": [r.model_dump(mode="json") for r in requests],
+            "matches": [m.model_dump(mode="json") for m in matches],
+        })  # fmt: skip
+        return
+    table = Table("offer", "label", "site", "process", "week", "capacity", "unit price", "status",
+                  title="Offers")  # fmt: skip
+    for o in offers:
+        table.add_row(o.ref, o.label or "", o.site_id, o.process, o.week, f"{o.capacity:,.6g}",
+                      f"{o.unit_price:,.6g}", o.status)  # fmt: skip
+    console.print(table)
+    table = Table("request", "label", "site", "process", "quantity", "window", "max price",
+                  "status", title="Requests")  # fmt: skip
+    for r in requests:
+        window = f"{r.earliest_week or '…'} – {r.due_week or '…'}"
+        limit = "-" if r.max_price is None else f"{r.max_price:,.6g}"
+        table.add_row(r.ref, r.label or "", r.site_id, r.process, f"{r.quantity:,.6g}", window,
+                      limit, r.status)  # fmt: skip
+    console.print(table)
+    table = Table("week", "side", "request", "offer", "counterparty", "quantity", "price",
+                  "logistics/unit", title="Matches")  # fmt: skip
+    for m in matches:
+        table.add_row(m.week, m.side, m.request_ref, m.offer_ref,
+                      f"{m.counterparty} {escape(m.counterparty_name)}", f"{m.quantity:,.6g}",
+                      f"{m.price:,.6g}", f"{m.logistics:,.4g}")  # fmt: skip
+    console.print(table)
+
+
+@app.command("release")
+def release_command(
+    period: Annotated[str, typer.Option("--period", "-p", help="The reporting period.")],
+    week: Annotated[str, typer.Option("--week", "-w", help="The cleared week (2026-W36 or 36).")],
+    quantity: Annotated[
+        str, typer.Option("--quantity", help="offered, requested, hosted, received or matched.")
+    ] = "matched",
+    stat: Annotated[
+        str, typer.Option("--stat", help="sum, mean, median, count, p25, p75.")
+    ] = "sum",
+    out: Annotated[Path | None, typer.Option("--out", help="CSV to write.")] = None,
+    user: Annotated[
+        str | None, typer.Option("--user", "-u", envvar="OSATNET_USER", help="Act as this user.")
+    ] = None,
+    json: JsonOption = False,
+) -> None:
+    """Publish a cleared week's figures by process family under the disclosure rules."""
+    from ..vault.cli_release import show_release
+    from .release import release_week
+
+    exchange = _exchange(user)
+    table = release_week(exchange.db, exchange.who, period, week, quantity, stat)
+    show_release(table, out, json)

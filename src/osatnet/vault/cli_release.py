@@ -15,7 +15,7 @@ from .cli import UserOption, _vault
 from .releases import STATS, Releases, ReleaseTable, write_release_csv
 from .report import benchmark_html
 
-__all__ = ["benchmark_app", "release_app"]
+__all__ = ["benchmark_app", "release_app", "show_release"]
 
 release_app = typer.Typer(
     help="Aggregate tables under statistical disclosure control.", no_args_is_help=True
@@ -31,7 +31,8 @@ def _releases(user: str | None) -> Releases:
     return Releases(vault.db, vault.actor)
 
 
-def _show(table: ReleaseTable, out: Path | None, json: bool) -> None:
+def show_release(table: ReleaseTable, out: Path | None, json: bool) -> None:
+    """Write (``out``) and print a release: JSON, or one line of counts."""
     if out is not None:
         write_release_csv(table, out)
     if json:
@@ -84,7 +85,7 @@ def table(
         period, measure, stat, dims, method="optimal" if method == "optimal" else "heuristic",
         dp_epsilon=dp_epsilon, dp_bound=dp_bound,
     )  # fmt: skip
-    _show(result, out, json)
+    show_release(result, out, json)
 
 
 @release_app.command("list")
@@ -109,7 +110,7 @@ def show(
     json: JsonOption = False,
 ) -> None:
     """A published release (its CSV with --out)."""
-    _show(_releases(user).get(release_id), out, json)
+    show_release(_releases(user).get(release_id), out, json)
 
 
 @benchmark_app.command("report")

@@ -101,77 +101,115 @@ class Releases:
         self._check_request(measure_key, stat, by, dp_epsilon, dp_bound)
         keyring = KeyRing(load_master_key(self.db.settings))
         with scoped_session(self.db, Scope.AGGREGATE) as s:
-            alliance = s.scalars(select(Alliance).order_by(Alliance.id)).first()
-            rules = DisclosureRules(
-                min_contributors=alliance.min_contributors if alliance else 5,
-                dominance_n=alliance.dominance_n if alliance else 2,
-                dominance_k=alliance.dominance_k_pct if alliance else 85.0,
-                p_percent=alliance.p_percent if alliance else 10.0,
-                protection_pct=alliance.protection_pct if alliance else 10.0,
-            )
-            budget = alliance.privacy_budget if alliance else 1.0
             records = gather(s, keyring, keys, measure_key)
             if not records:
                 raise NotFoundError(
                     f"no active submission holds {measure_key} for {', '.join(keys)}"
                 )
-            intensive = _intensive(measure_key)
-            per_cell = cell_contributions(records, by, intensive=intensive)
-            # The rules and the suppression pattern work on member contributions per cell.
-            finest = {k: v for k, v in per_cell.items() if TOTAL not in k}
-            columns: dict[str, list[str | float]] = {
-                "contributor": [],
-                "value": [],
-                **{d: [] for d in by},
-            }
-            for key, members in finest.items():
-                for member_id, value in members.items():
-                    columns["contributor"].append(member_id)
-                    columns["value"].append(abs(value))
-                    for d, label in zip(by, key, strict=True):
-                        columns[d].append(label)
-            protected = protect(columns, by, rules, method=method, time_limit=time_limit)
-            cells, published = self._cells(protected, per_cell, stat, by)
-            # With noise added, a difference reveals a noisy value: the DP guarantee covers it.
-            if stat in ("sum", "mean") and dp_epsilon is None:
-                self._refuse_differencing(
-                    s, keys, measure_key, records, published, rules.min_contributors
-                )
-            epsilon = None
-            if dp_epsilon is not None and dp_bound is not None:
-                spent = self._spent(s, keys)
-                if spent + dp_epsilon > budget + 1e-12:
-                    raise ConflictError(
-                        f"privacy budget exceeded: {spent:g} of {budget:g} already spent for "
-                        f"{', '.join(keys)}; this release asks for {dp_epsilon:g}"
-                    )
-                cells = add_noise(cells, per_cell, by, stat, dp_epsilon, dp_bound)
-                epsilon = dp_epsilon
-            row = Release(
-                period_keys=",".join(keys), measure=measure_key, stat=stat, dims=",".join(by),
-                created_by=self.actor.username, epsilon=epsilon,
-                cells=json.dumps({
-                    "cells": [c.model_dump() for c in cells],
-                    "domains": [[d, labels] for d, labels in published],
-                    "method": protected.method,
-                }),
+            return self._publish(
+                s, records, keys, measure_key, stat, by, intensive=_intensive(measure_key),
+                method=method, time_limit=time_limit, dp_epsilon=dp_epsilon, dp_bound=dp_bound,
             )  # fmt: skip
-            s.add(row)
-            s.flush()
-            if epsilon is not None:
-                for period_key in keys:
-                    share = epsilon / len(keys)
-                    s.add(PrivacySpend(period_key=period_key, release_id=row.id, epsilon=share))
-            counts = {
-                st: sum(c.status == st for c in cells)
-                for st in ("published", "primary", "secondary")
-            }
-            _audit.append(s, self.actor.username, "release", f"release {row.id}", {
-                "periods": keys, "measure": measure_key, "stat": stat, "by": by,
-                "cells": counts, "method": protected.method, "epsilon": epsilon,
-            })  # fmt: skip
-            log.info("release %d: %s %s by %s: %s", row.id, stat, measure_key, by, counts)
-            return self._table(row, cells)
+
+    def publish_records(
+        self,
+        records: list[Record],
+        label: str,
+        measure_key: str,
+        stat: str,
+        by: list[str],
+        *,
+        intensive: bool = False,
+        method: Literal["optimal", "heuristic"] = "optimal",
+    ) -> ReleaseTable:
+        """Publish other capabilities' member figures under the same rules (e.g. an exchange
+        week's matched quantities). ``label`` names what the records cover, like a period."""
+        self.actor.require(UserRole.SECRETARIAT)
+        if stat not in STATS:
+            raise InputError(f"stat must be one of {', '.join(STATS)}, got {stat!r}", column="stat")
+        dims = {d for r in records for d in r.dims}
+        if not by or not set(by) <= dims:
+            raise InputError(f"--by takes dimensions among {', '.join(sorted(dims))}", column="by")
+        if not records:
+            raise NotFoundError(f"nothing to release for {label}")
+        with scoped_session(self.db, Scope.AGGREGATE) as s:
+            return self._publish(
+                s, records, [label], measure_key, stat, by, intensive=intensive, method=method,
+                time_limit=30.0, dp_epsilon=None, dp_bound=None,
+            )  # fmt: skip
+
+    def _rules(self, s: Session) -> tuple[DisclosureRules, float]:
+        alliance = s.scalars(select(Alliance).order_by(Alliance.id)).first()
+        if alliance is None:
+            return DisclosureRules(), 1.0
+        rules = DisclosureRules(
+            min_contributors=alliance.min_contributors, dominance_n=alliance.dominance_n,
+            dominance_k=alliance.dominance_k_pct, p_percent=alliance.p_percent,
+            protection_pct=alliance.protection_pct,
+        )  # fmt: skip
+        return rules, alliance.privacy_budget
+
+    def _publish(
+        self, s: Session, records: list[Record], keys: list[str], measure_key: str, stat: str,
+        by: list[str], *, intensive: bool, method: Literal["optimal", "heuristic"],
+        time_limit: float, dp_epsilon: float | None, dp_bound: float | None,
+    ) -> ReleaseTable:  # fmt: skip
+        rules, budget = self._rules(s)
+        per_cell = cell_contributions(records, by, intensive=intensive)
+        # The rules and the suppression pattern work on member contributions per cell.
+        finest = {k: v for k, v in per_cell.items() if TOTAL not in k}
+        columns: dict[str, list[str | float]] = {
+            "contributor": [],
+            "value": [],
+            **{d: [] for d in by},
+        }
+        for key, members in finest.items():
+            for member_id, value in members.items():
+                columns["contributor"].append(member_id)
+                columns["value"].append(abs(value))
+                for d, label in zip(by, key, strict=True):
+                    columns[d].append(label)
+        protected = protect(columns, by, rules, method=method, time_limit=time_limit)
+        cells, published = self._cells(protected, per_cell, stat, by)
+        # With noise added, a difference reveals a noisy value: the DP guarantee covers it.
+        if stat in ("sum", "mean") and dp_epsilon is None:
+            self._refuse_differencing(
+                s, keys, measure_key, records, published, rules.min_contributors
+            )
+        epsilon = None
+        if dp_epsilon is not None and dp_bound is not None:
+            spent = self._spent(s, keys)
+            if spent + dp_epsilon > budget + 1e-12:
+                raise ConflictError(
+                    f"privacy budget exceeded: {spent:g} of {budget:g} already spent for "
+                    f"{', '.join(keys)}; this release asks for {dp_epsilon:g}"
+                )
+            cells = add_noise(cells, per_cell, by, stat, dp_epsilon, dp_bound)
+            epsilon = dp_epsilon
+        row = Release(
+            period_keys=",".join(keys), measure=measure_key, stat=stat, dims=",".join(by),
+            created_by=self.actor.username, epsilon=epsilon,
+            cells=json.dumps({
+                "cells": [c.model_dump() for c in cells],
+                "domains": [[d, labels] for d, labels in published],
+                "method": protected.method,
+            }),
+        )  # fmt: skip
+        s.add(row)
+        s.flush()
+        if epsilon is not None:
+            for period_key in keys:
+                share = epsilon / len(keys)
+                s.add(PrivacySpend(period_key=period_key, release_id=row.id, epsilon=share))
+        counts = {
+            st: sum(c.status == st for c in cells) for st in ("published", "primary", "secondary")
+        }
+        _audit.append(s, self.actor.username, "release", f"release {row.id}", {
+            "periods": keys, "measure": measure_key, "stat": stat, "by": by,
+            "cells": counts, "method": protected.method, "epsilon": epsilon,
+        })  # fmt: skip
+        log.info("release %d: %s %s by %s: %s", row.id, stat, measure_key, by, counts)
+        return self._table(row, cells)
 
     # -- checks ------------------------------------------------------------------------------
     def _closed_periods(self, periods: str | list[str]) -> list[str]:
