@@ -57,6 +57,54 @@ def test_run_demo_writes_an_offline_report(tmp_path: Path) -> None:
     assert again.summary == result.summary
 
 
+def test_every_published_sum_table_of_the_demo_is_protected(tmp_path: Path) -> None:
+    """The attacker's LP cannot narrow any withheld cell of the demo's sum tables."""
+    from collections import defaultdict
+
+    from osatnet.db import Database
+    from osatnet.demo.submissions import demo_submission_rows
+    from osatnet.exchange._platform_outcome import aggregate_contributions
+    from osatnet.registry import Registry
+    from osatnet.registry.catalog import prefecture
+    from osatnet.settings import Settings
+    from osatnet.vault._context import Actor
+    from osatnet.vault.releases import Releases
+    from tests.oracle import assert_protected
+
+    out = tmp_path / "demo"
+    result = run_demo(seed=3, out=out)
+    db = Database(result.database_url, settings=Settings(master_key_file=out / "demo-master.key"))
+    releases = Releases(db, Actor.load(db, "secretariat"))
+    sums = [releases.get(r.id) for r in releases.list() if r.stat == "sum"]
+    assert {t.measure for t in sums} == {"weekly_capacity", "exchange_matched"}
+    registry = Registry(db)
+    sites = {s.site_id: s for s in registry.sites()}
+    rows = demo_submission_rows(generate_registry(3), 3, 3)
+    checked = 0
+    for table in sums:
+        truth: dict[tuple[str, ...], float] = defaultdict(float)
+        if table.measure == "weekly_capacity":  # released for 2026Q2, the second quarter
+            for quarters in rows.values():
+                for r in quarters[1]:
+                    if r["measure"] == "weekly_capacity":
+                        site = sites[str(r["site_id"])]
+                        found = prefecture(site.region) if site.country == "JP" else None
+                        labels = {
+                            "process": str(r["process"]),
+                            "region": found.area if found else site.country,
+                        }
+                        for p in (labels["process"], "TOTAL"):
+                            for g in (labels["region"], "TOTAL"):
+                                truth[(p, g)] += float(r["value"])  # type: ignore[arg-type]
+        else:
+            period, week = table.periods[0].split(" ")
+            for r in aggregate_contributions(db, period, week):
+                for p in (str(r["process"]), "TOTAL"):
+                    truth[(p,)] += float(r["matched"])  # type: ignore[arg-type]
+        checked += assert_protected(table, dict(truth))
+    assert checked > 10
+
+
 def test_demo_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     out = tmp_path / "d"
     result = run_cli(capsys, "demo", "--seed", "11", "--out", str(out))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,10 +22,22 @@ from osatnet.procurement import (
     award,
     check_core,
     round_to_total,
+    shapley_exact,
     solve_category,
 )
 from osatnet.procurement._coalition import subset_sums
-from osatnet.procurement._core import most_violated, search_violated
+from osatnet.procurement._core import (
+    _table_cost,
+    exact_separator,
+    least_core,
+    most_violated,
+    search_violated,
+)
+from osatnet.procurement._files import read_quotes
+from osatnet.procurement._rounds_award import compute_round, pool
+from osatnet.procurement._rounds_store import read_demand_input
+from osatnet.procurement.demo import RULES, demo_demand, demo_quotes
+from osatnet.tabular import write_csv
 
 from .procurement_data import random_round
 
@@ -157,3 +170,96 @@ def test_rules_cost_is_shared_and_sampling_beyond_twenty() -> None:
     assert res.core is not None and not res.core.exact
     total = award(demands, quotes, rules, price_rules=False).total_cost
     assert sum(s.cost for s in res.shares) == pytest.approx(round(total, 2), abs=1e-6)
+
+
+def _worst_excess_bound(v: np.ndarray, total: float) -> float:
+    """How far the least-core allocation's worst excess may exceed epsilon: the LP's accuracy
+    (HiGHS's feasibility tolerance, 1e-7 of the game's scale) and the separation's."""
+    return 1.1e-7 * max(1.0, abs(total), float(np.abs(v).max()))
+
+
+def test_least_core_of_the_demo_round(tmp_path: Path) -> None:
+    # Regression: on the demo's round (20 members, about 139 million yen) the least-core LP,
+    # solved in yen, came back "optimal" without a point (all zeros); stage one stopped at
+    # epsilon 0 and stage two failed with "least-core LP failed: Infeasible", which the round
+    # used to hide by dropping the core check.
+    demand = demo_demand(7)  # the demo's seed, built as its demo_step builds it
+    path = tmp_path / "quotes.csv"
+    columns = ["supplier_id", "category", "min_qty", "unit_price", "discount", "capacity",
+               "country", "lead_time_weeks"]  # fmt: skip
+    write_csv(path, columns, demo_quotes(demand, 7))
+    demands = [d for m, rows in demand.items() for d in read_demand_input(rows, m)[0]]
+    quotes = read_quotes(path)
+    out = compute_round(
+        "2027Q1", demands, quotes, RULES, method=Method.SHAPLEY, target=20.0, min_contributors=3
+    )
+    core = out.allocation.core
+    assert out.allocation.exact and len(out.allocation.shares) == 20
+    assert core is not None and core.exact and core.least_core is not None
+    lc = core.least_core
+    total = out.award.total_cost
+    assert total > 1e8
+    assert math.fsum(lc.allocation.tolist()) == pytest.approx(total, rel=1e-15, abs=0)
+    # epsilon is the least core over all 2^20 groups: a lower bound on the worst excess of any
+    # split (the Shapley split's too), reached by the allocation offered.
+    pooled, _ = pool(demands)
+    used = [q for q in quotes if q.category in {d.category for d in pooled}]
+    v = CostGame(pooled, used).all_costs()
+    worst, _ = most_violated(v, lc.allocation)
+    assert lc.epsilon <= worst <= lc.epsilon + _worst_excess_bound(v, total)
+    assert lc.epsilon <= core.max_excess
+    assert not core.in_core and lc.core_empty and lc.epsilon > 0
+    assert out.summary.core == {
+        "in_core": False,
+        "exact": True,
+        "core_empty": True,
+        "least_core_epsilon": round(lc.epsilon, 2),
+    }
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    members=st.integers(8, 14),
+    yen=st.floats(1e3, 1e6),
+    rules=st.floats(0, 0.002),
+)
+def test_least_core_on_yen_scale_games(seed: int, members: int, yen: float, rules: float) -> None:
+    demands, quotes = random_round(np.random.default_rng(seed), members=members, categories=10)
+    v = CostGame(demands, quotes).all_costs() * yen  # tens of millions to tens of billions
+    total = float(v[-1]) * (1 + rules)  # the awarded cost carries the rules' cost
+    x = round_to_total(shapley_exact(v), total)
+    res = check_core(x, v=v, grand=total, tol=0.01 * members)
+    if res.in_core:
+        return
+    lc = res.least_core
+    assert lc is not None
+    assert math.fsum(lc.allocation.tolist()) == pytest.approx(total, rel=1e-15, abs=0)
+    worst, _ = most_violated(v, lc.allocation)
+    bound = _worst_excess_bound(v, total)
+    assert lc.epsilon <= worst <= lc.epsilon + bound
+    assert lc.epsilon <= res.max_excess
+    if lc.epsilon <= 0:  # the core is not empty: the allocation offered is in it
+        assert worst <= bound
+        assert check_core(lc.allocation, v=v, grand=total).in_core
+
+
+def test_least_core_when_the_separation_misses_a_group_at_first() -> None:
+    # A heuristic separation can miss a group in stage one and find it in stage two, where
+    # stage one's epsilon is then too low: stage one is solved again instead of stage two
+    # failing as infeasible.
+    v = _table(lambda s: {0: 0, 1: 1, 2: 1, 3: 2, 4: 2.4}[s], 4) * 1e6
+    exact = exact_separator(v)
+    calls = 0
+
+    def late(x: np.ndarray) -> list[tuple[float, np.ndarray]]:
+        nonlocal calls
+        calls += 1
+        return [] if calls == 1 else exact(x)
+
+    target = np.full(4, v[-1] / 4) + np.array([3e5, -1e5, -1e5, -1e5])
+    res = least_core(4, float(v[-1]), late, _table_cost(v), target=target)
+    ref = least_core(4, float(v[-1]), exact, _table_cost(v), target=target)
+    assert calls > 2
+    assert res.epsilon == pytest.approx(ref.epsilon) == pytest.approx(2e5)
+    assert np.allclose(res.allocation, 6e5) and math.fsum(res.allocation) == v[-1]

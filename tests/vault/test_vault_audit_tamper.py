@@ -65,8 +65,9 @@ def test_reordered_entries_are_named(vdb: Database) -> None:
 
 def test_removal_from_the_end_needs_an_anchor(vdb: Database) -> None:
     auditor = _log(vdb)
-    head = auditor.audit_entries(1)[-1].hash
-    _as_attacker(vdb, "DELETE FROM audit_log WHERE seq = 5")
+    newest = auditor.audit_entries(1)[-1]
+    head = newest.hash
+    _as_attacker(vdb, f"DELETE FROM audit_log WHERE seq = {newest.seq}")
     assert auditor.verify_audit() == []  # a pure chain cannot see a cut tail ...
     problems = auditor.verify_audit(anchor=head)  # ... an anchor kept elsewhere can
     assert [p.kind for p in problems] == ["removed"]
@@ -76,7 +77,7 @@ def test_removal_from_the_end_needs_an_anchor(vdb: Database) -> None:
 def test_recomputed_hash_still_breaks_the_next_link(vdb: Database, seq: int) -> None:
     auditor = _log(vdb)
     entries = auditor.audit_entries()
-    from osatnet.vault._audit import entry_hash
+    from osatnet.audit import entry_hash
 
     target = entries[seq - 1]
     target.actor = "forged"

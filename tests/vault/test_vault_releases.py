@@ -6,16 +6,15 @@ import itertools
 from collections import defaultdict
 from pathlib import Path
 
-import numpy as np
 import pytest
-from scipy.optimize import linprog
 
 from osatnet.db import Database
 from osatnet.errors import ConflictError, InputError, NotFoundError, PermissionDenied
 from osatnet.registry import Registry
 from osatnet.vault import Vault
 from osatnet.vault._context import Actor
-from osatnet.vault.releases import Releases, ReleaseTable, write_release_csv
+from osatnet.vault.releases import Releases, write_release_csv
+from tests.oracle import attacker_intervals
 
 from .alliance import build_alliance
 
@@ -56,46 +55,12 @@ def _truth(
     return cells
 
 
-def _attacker_intervals(table: ReleaseTable) -> dict[tuple[str, ...], tuple[float, float]]:
-    """min/max of each withheld cell subject to the published cells, additivity and >= 0."""
-    keys = [tuple(c.labels[d] for d in table.dims) for c in table.cells]
-    index = {k: i for i, k in enumerate(keys)}
-    n = len(keys)
-    rows_eq, rhs = [], []
-    for k in keys:  # additivity: each margin equals the sum of the cells it covers, per dimension
-        for d, label in enumerate(k):
-            if label != "TOTAL":
-                continue
-            terms = [index[(*k[:d], v, *k[d + 1 :])] for v in {kk[d] for kk in keys if kk[d] != "TOTAL"}
-                     if (*k[:d], v, *k[d + 1 :]) in index]  # fmt: skip
-            row = np.zeros(n)
-            row[index[k]] = 1.0
-            row[terms] -= 1.0
-            rows_eq.append(row)
-            rhs.append(0.0)
-    bounds = []
-    for c in table.cells:
-        bounds.append((c.value, c.value) if c.value is not None else (0, None))
-    a_eq, b_eq = np.array(rows_eq), np.array(rhs)
-    out = {}
-    for i, c in enumerate(table.cells):
-        if c.value is not None:
-            continue
-        objective = np.zeros(n)
-        objective[i] = 1.0
-        lo = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        hi = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        assert lo.status == 0
-        out[keys[i]] = (lo.fun, np.inf if hi.status == 3 else -hi.fun)
-    return out
-
-
 @pytest.mark.parametrize("by", [["process"], ["process", "region"], ["region", "employee_band"]])
 def test_no_withheld_cell_can_be_narrowed(alliance: tuple[Database, Rows], by: list[str]) -> None:
     db, rows = alliance
     table = _sec(db).create("2026Q1", "weekly_capacity", "sum", by)
     truth = _truth(db, rows, 0, "weekly_capacity", by)
-    intervals = _attacker_intervals(table)
+    intervals = attacker_intervals(table)
     primary = [c for c in table.cells if c.status == "primary"]
     assert primary, "the demo alliance has sensitive cells"
     for cell in table.cells:

@@ -12,11 +12,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .. import audit as _audit
 from ..db import Database
 from ..errors import InputError, NotFoundError, PermissionDenied
 from ..registry.catalog import UserRole
 from ..registry.models import User
-from ..vault import _audit
 from ..vault._context import Actor
 from .models import ApiToken, LoginAttempt
 

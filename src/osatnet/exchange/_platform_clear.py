@@ -13,8 +13,8 @@ import math
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import audit as _audit
 from ..errors import ConflictError
-from ..vault import _audit
 from ..vault._keys import KeyRing
 from ._clear import clear
 from ._platform_inputs import load_week

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from .. import audit as _audit
 from ..db import Database
 from ..errors import InputError, NotFoundError
 from ..registry.service import Registry
-from ..vault import _audit
 from ..vault._context import Scope, scoped_session
 from ..vault._keys import KeyRing, load_master_key
 from ._platform_records import offer_ref, open_match, open_offer, open_request, request_ref

@@ -13,13 +13,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import audit as _audit
 from ..db import Database
 from ..errors import ConflictError, InputError, NotFoundError, PermissionDenied
 from ..logs import get_logger
 from ..registry.catalog import UserRole
 from ..registry.models import Member, ReportingPeriod
 from ..registry.service import Registry
-from ..vault import _audit
 from ..vault._context import Actor, Scope, scoped_session
 from ..vault._keys import KeyRing, load_master_key
 from ._platform_checks import Located, check_offer, check_request, load_sites, process_keys

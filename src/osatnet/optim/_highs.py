@@ -154,7 +154,8 @@ def _result(h: highspy.Highs, model: LinearModel, runtime: float) -> Solution:
 def _status(ms: highspy.HighsModelStatus, has_primal: bool) -> Status:
     hms = highspy.HighsModelStatus
     if ms == hms.kOptimal:
-        return Status.OPTIMAL
+        # Seen with badly scaled LPs: "optimal" without a feasible point. Never pass that on.
+        return Status.OPTIMAL if has_primal else Status.ERROR
     if ms == hms.kInfeasible:
         return Status.INFEASIBLE
     if ms in (hms.kUnbounded, hms.kUnboundedOrInfeasible):

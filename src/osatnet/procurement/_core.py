@@ -19,6 +19,7 @@ total than it would buying alone: ``x(S) <= c(S)`` for every S. The *excess* of 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -149,29 +150,88 @@ def least_core(
     The least core is usually a set; with ``target`` (the split on the table) a second LP
     picks its point nearest to ``target`` (least sum of absolute changes), so members see the
     smallest correction of the split that removes the worst objection.
+
+    Numerics: the LPs are solved in units of the game's scale (the largest of the total and
+    the costs of the starting groups), so that HiGHS sees magnitudes near 1 whatever the
+    currency; a group counts as violated beyond ``tol = _LP_TOL * scale``. Stage one stops
+    with every group within ``tol`` of its epsilon, so its point is strictly feasible for
+    stage two, which fixes epsilon at the stage-one optimum plus ``2 * tol``: stage two is
+    never infeasible by construction. The epsilon reported is stage one's optimum (with
+    exact separation, the least-core value to within ``tol``); the allocation's worst excess
+    is at most ``epsilon + 3 * tol`` plus the LP's own feasibility error (HiGHS: at most
+    1e-7 of the scale, a few 1e-9 in practice). It sums to ``grand``: the LP's rounding
+    residual is put on its largest entry.
     """
     groups = [m for m in np.eye(n, dtype=bool)]
     if n > 2:
         groups += [m for m in ~np.eye(n, dtype=bool)]
     seen = {m.tobytes() for m in groups}
-    x = np.full(n, grand / n)
-    eps = 0.0
-    stages: list[FloatArray | None] = [None] if target is None else [None, target]
-    for stage_target in stages:
-        fixed = None if stage_target is None else eps
+    start = np.asarray(cost(np.array(groups)), dtype=np.float64)
+    scale = max(1.0, abs(grand), float(np.abs(start).max(initial=0.0)))
+    tol = _LP_TOL * scale
+
+    def excess(x: FloatArray, masks: BoolArray) -> float:
+        return float((masks @ x - cost(masks)).max())
+
+    def generate(
+        fixed: float | None, stage_target: FloatArray | None, first: FloatArray | None = None
+    ) -> tuple[FloatArray, float, bool]:
+        """Solve, add the groups violated beyond ``tol``, repeat: the last point, epsilon and
+        whether it converged. Stops early (``False``) when a new group violates ``first``."""
+        x, eps = np.full(n, grand / n), 0.0
         for _ in range(max_rounds):
             masks = np.array(groups)
-            x, found = _least_core_lp(masks, cost(masks), grand, fixed, stage_target)
-            eps = found if fixed is None else eps
-            added = 0
-            for excess, mask in separate(x):
-                if excess - eps > _tolerance(x) and mask.tobytes() not in seen:
+            xs, found = _least_core_lp(
+                masks,
+                cost(masks) / scale,
+                grand / scale,
+                None if fixed is None else fixed / scale,
+                None if stage_target is None else stage_target / scale,
+            )
+            x, eps = xs * scale, found * scale if fixed is None else fixed
+            new = []
+            for value, mask in separate(x):
+                if value - eps > tol and mask.tobytes() not in seen:
                     seen.add(mask.tobytes())
                     groups.append(mask)
-                    added += 1
-            if added == 0:
+                    new.append(mask)
+            if not new:
                 break
-    return LeastCore(epsilon=eps, allocation=x)
+            if first is not None and excess(first, np.array(new)) > eps - tol:
+                return x, eps, False
+        return x, eps, True
+
+    for _ in range(max_rounds):
+        x, eps, _ = generate(None, None)
+        if target is None:
+            break
+        # Stage one's point satisfies every group found to within ``tol`` of ``eps`` (the
+        # separation found nothing worse) or to the LP's accuracy (the LP's groups), so it is
+        # strictly feasible at ``fixed``: stage two cannot be infeasible. With the heuristic
+        # separation, stage two can find a group that stage one missed and that stage one's
+        # point violates: epsilon was too low, so stage one is solved again with it.
+        first = x
+        fixed = max(eps + 2 * tol, excess(first, np.array(groups)) + tol)
+        x, _, done = generate(fixed, target, first)
+        if done:
+            break
+    return LeastCore(epsilon=eps, allocation=_with_total(x, grand))
+
+
+# Relative to the game's scale: the excess by which a group may exceed epsilon and still
+# count as satisfied (0.14 yen on a total of 140 million yen), and the row violation beyond
+# which a point HiGHS calls optimal is not trusted (its feasibility tolerance is 1e-7).
+_LP_TOL = 1e-9
+_LP_TRUST = 1e-6
+
+
+def _with_total(x: FloatArray, total: float) -> FloatArray:
+    """``x`` with the rounding residual of the LP put on its largest entry: sums to ``total``."""
+    out = np.array(x, dtype=np.float64)
+    if out.size:
+        k = int(np.argmax(np.abs(out)))
+        out[k] = total - math.fsum(np.delete(out, k).tolist())
+    return out
 
 
 def _least_core_lp(
@@ -181,7 +241,10 @@ def _least_core_lp(
     eps: float | None = None,
     target: FloatArray | None = None,
 ) -> tuple[FloatArray, float]:
-    """Columns: x (n), epsilon, and with ``target`` the distances d (n) >= |x - target|."""
+    """Columns: x (n), epsilon, and with ``target`` the distances d (n) >= |x - target|.
+
+    The caller passes the data in units of the game's scale (magnitudes near 1).
+    """
     m, n = masks.shape
     blocks = [
         [sp.csr_array(masks.astype(np.float64)), sp.csr_array(-np.ones((m, 1)))],
@@ -193,8 +256,8 @@ def _least_core_lp(
     col_lo = np.full(n + 1, -np.inf)
     col_hi = np.full(n + 1, np.inf)
     if eps is not None:
-        # Stage two: epsilon fixed (with a hair of slack for the LP's own tolerance).
-        col_lo[n] = col_hi[n] = eps + _tolerance(np.array([grand])) / 10
+        # Stage two: epsilon fixed (the caller adds the slack).
+        col_lo[n] = col_hi[n] = eps
     if target is not None:
         eye = sp.eye_array(n, format="csr")
         for row in blocks:
@@ -218,6 +281,16 @@ def _least_core_lp(
     sol = solve(model)
     if sol.status is not Status.OPTIMAL:
         raise RuntimeError(f"least-core LP failed: {sol.message}")
+    # HiGHS can call a model optimal without a feasible point (then the point is all zeros):
+    # check the point itself.
+    if not np.isfinite(sol.x).all():
+        raise RuntimeError("least-core LP failed: the solver returned a non-finite point")
+    violation = model.max_violation(sol.x)
+    if violation > _LP_TRUST * max(1.0, abs(grand)):
+        raise RuntimeError(
+            f"least-core LP failed: {sol.message} but its point violates a row by "
+            f"{violation:.3g} (relative to the total)"
+        )
     return sol.x[:n], float(sol.x[n])
 
 

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ConflictError, InputError
-from ..logs import get_logger
 from ._allocate import Allocation, Method, allocate
 from ._award import award
 from ._report import award_dict, round_report
@@ -30,7 +29,6 @@ from .catalog import describe
 
 __all__ = ["MIN_BUYERS", "RoundOutcome", "compute_round", "pool", "savings_distribution"]
 
-log = get_logger("procurement")
 MIN_BUYERS = 2  # members a category needs to be pooled
 BAND_PCT = 5.0  # width of the savings bands shown to the secretariat
 
@@ -136,16 +134,7 @@ def compute_round(
         )
     used = [q for q in quotes if q.category in wanted]
     result = award(pooled, used, rules)
-    try:
-        allocation = allocate(pooled, used, rules, method=method, seed=seed, awarded=result)
-    except RuntimeError as exc:
-        # The least-core LP can fail numerically on large currency amounts (its tolerances
-        # scale with the total). The split itself does not depend on it: keep the award and
-        # the split, and say that the core check is missing rather than failing the round.
-        log.warning("round %s: core check skipped: %s", key, exc)
-        allocation = allocate(
-            pooled, used, rules, method=method, seed=seed, awarded=result, core=False
-        )
+    allocation = allocate(pooled, used, rules, method=method, seed=seed, awarded=result)
     report = round_report(pooled, result, allocation, target=target)
     prices = award_dict(result)
     core = allocation.core

@@ -17,12 +17,12 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from .. import audit as _audit
 from ..db import Database
 from ..errors import ConflictError, InputError, NotFoundError, PermissionDenied
 from ..logs import get_logger
 from ..registry.catalog import UserRole
 from ..registry.service import Registry
-from ..vault import _audit
 from ..vault._context import Actor, Scope, scoped_session
 from ..vault._keys import KeyRing, decrypt_value, encrypt_value, load_master_key
 from ._allocate import Method

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from .. import audit as _audit
 from ..db import Database
 from ..errors import ConflictError, InputError, NotFoundError
 from ..logs import get_logger
@@ -143,17 +145,26 @@ class Registry:
             return AllianceInfo.model_validate(alliance)
 
     # -- files ------------------------------------------------------------------------------
-    def import_path(self, path: str | Path) -> ImportReport:
+    def import_path(self, path: str | Path, *, actor: str | None = None) -> ImportReport:
         """Import a folder of CSV files or an .xlsx workbook: everything or nothing."""
         files = read_registry_files(Path(path))
         with self.db.session() as s:
             report = apply_registry_files(s, self._alliance(s), files)
+            _audit.append(s, self._who(actor), "import", "registry",
+                          {"source": Path(path).name, "rows": report.as_dict()})  # fmt: skip
         log.info("registry import from %s: %s", path, report.as_dict())
         return report
 
-    def export(self, out: str | Path) -> list[Path]:
+    def export(self, out: str | Path, *, actor: str | None = None) -> list[Path]:
         """Write the registry as CSV files into a folder, or one workbook if ``out`` is .xlsx."""
-        return export_registry(Path(out), self.members(), self.sites(), self.capabilities())
+        paths = export_registry(Path(out), self.members(), self.sites(), self.capabilities())
+        with self.db.session() as s:
+            _audit.append(s, self._who(actor), "export", "registry", {"to": Path(out).name})
+        return paths
+
+    def _who(self, actor: str | None) -> str:
+        """Who the audit trail names: the given user, else OSATNET_USER, else the OS account."""
+        return actor or self.db.settings.user or f"operator:{getpass.getuser()}"
 
     # -- reading ----------------------------------------------------------------------------
     def members(self) -> list[MemberRow]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._audit import AuditProblem
+from ..audit import AuditProblem
 from ._context import Actor
 from .keys import KeyStatus, RotationReport, init_master_key, key_status, rotate_master_key
 from .measures import MEASURES, Level, Measure

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from .. import audit as _audit
 from ..db import Database
 from ..errors import ConfigError
-from . import _audit
 from ._context import Scope, scoped_session
 from ._keys import KeyRing, MasterKey, load_master_key, write_key_file
 from .models import MemberKey

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .. import audit as _audit
 from ..db import Database
 from ..errors import ConflictError, InputError, NotFoundError
 from ..logs import get_logger
@@ -24,7 +25,6 @@ from ..registry.catalog import UserRole
 from ..registry.models import Alliance
 from ..registry.service import Registry
 from ..tabular import write_csv
-from . import _audit
 from ._cellstats import TOTAL, cell_contributions, statistic
 from ._context import Actor, Scope, scoped_session
 from ._differencing import Domain, find_differencing

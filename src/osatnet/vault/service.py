@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .. import audit as _audit
 from ..db import Database
 from ..errors import ConflictError, NotFoundError, PermissionDenied
 from ..logs import get_logger
@@ -19,7 +20,6 @@ from ..registry.catalog import UserRole
 from ..registry.models import ReportingPeriod
 from ..registry.service import Registry
 from ..tabular import write_csv
-from . import _audit
 from ._context import Actor, Scope, scoped_session
 from ._intake import COLUMNS, Located, SubmissionRow, check_rows, read_submission_file
 from ._keys import KeyRing, decrypt_value, encrypt_value, load_master_key, value_aad
