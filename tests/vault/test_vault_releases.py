@@ -196,8 +196,14 @@ def test_differential_privacy_budget(alliance: tuple[Database, Rows]) -> None:
     assert [c.value for c in exact.cells] != [c.value for c in noisy.cells]
     with pytest.raises(ConflictError, match=r"privacy budget exceeded: 0\.6 of 1 already spent"):
         releases.create("2026Q2", "headcount", "mean", ["process"], dp_epsilon=0.5, dp_bound=400)
-    releases.create("2026Q2", "headcount", "mean", ["process"], dp_epsilon=0.4, dp_bound=400)
+    releases.create("2026Q2", "headcount", "mean", ["process"], dp_epsilon=0.3, dp_bound=400)
+    counted = releases.create(
+        "2026Q2", "headcount", "count", ["region"], dp_epsilon=0.1, dp_bound=3
+    )
+    assert all(c.value is None or (c.value >= 0 and c.value == int(c.value)) for c in counted.cells)
+    with pytest.raises(ConflictError, match="privacy budget exceeded"):
+        releases.create("2026Q2", "headcount", "count", ["region"], dp_epsilon=0.01, dp_bound=3)
     with pytest.raises(InputError, match="needs both --dp-epsilon and --dp-bound"):
         releases.create("2026Q1", "headcount", "sum", ["process"], dp_epsilon=0.1)
-    with pytest.raises(InputError, match="offered for sum and mean"):
+    with pytest.raises(InputError, match="offered for count, sum and mean"):
         releases.create("2026Q1", "headcount", "median", ["process"], dp_epsilon=0.1, dp_bound=5)

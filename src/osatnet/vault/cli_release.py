@@ -72,7 +72,11 @@ def table(
         float | None, typer.Option("--dp-epsilon", help="Add Laplace noise (differential privacy).")
     ] = None,
     dp_bound: Annotated[
-        float | None, typer.Option("--dp-bound", help="Largest total a member may contribute (DP).")
+        float | None,
+        typer.Option(
+            "--dp-bound",
+            help="DP: largest total a member may contribute (counts: cells per member).",
+        ),
     ] = None,
     user: UserOption = None,
     json: JsonOption = False,

@@ -254,8 +254,10 @@ class Releases:
         if (epsilon is None) != (bound is None):
             raise InputError("differential privacy needs both --dp-epsilon and --dp-bound")
         if epsilon is not None:
-            if stat not in ("sum", "mean"):
-                raise InputError("differential privacy is offered for sum and mean", column="stat")
+            if stat not in ("sum", "mean", "count"):
+                raise InputError(
+                    "differential privacy is offered for count, sum and mean", column="stat"
+                )
             if epsilon <= 0 or bound is None or bound <= 0:
                 raise InputError("--dp-epsilon and --dp-bound must be positive")
 
