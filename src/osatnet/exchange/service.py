@@ -14,14 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit as _audit
-from ..db import Database
 from ..errors import ConflictError, InputError, NotFoundError, PermissionDenied
 from ..logs import get_logger
 from ..registry.catalog import UserRole
 from ..registry.models import Member, ReportingPeriod
 from ..registry.service import Registry
-from ..vault._context import Actor, Scope, scoped_session
-from ..vault._keys import KeyRing, load_master_key
+from ..vault._base import ActingService
+from ..vault._context import Scope, scoped_session
 from ._platform_checks import Located, check_offer, check_request, load_sites, process_keys
 from ._platform_clear import clear_week
 from ._platform_files import read_offer_drafts, read_request_drafts
@@ -51,7 +50,7 @@ __all__ = ["Exchange"]
 log = get_logger("exchange")
 
 
-class Exchange:
+class Exchange(ActingService):
     """The capacity exchange of the alliance, seen through one user's rights.
 
     >>> ex = Exchange.login(db, "m01-admin")                          # doctest: +SKIP
@@ -59,31 +58,6 @@ class Exchange:
     ...               capacity=40_000, unit_price=7.5)                # doctest: +SKIP
     >>> Exchange(db, "secretariat").clear("2026Q3", "2026-W36")     # doctest: +SKIP
     """
-
-    def __init__(self, db: Database | None = None, actor: Actor | str | None = None) -> None:
-        self.db = db or Database()
-        self.actor = Actor.load(self.db, actor) if isinstance(actor, str) else actor
-        self._keyring: KeyRing | None = None
-
-    @classmethod
-    def login(cls, db: Database, username: str, *, via: str = "python") -> Exchange:
-        """Open the exchange as ``username`` and record the login in the audit trail."""
-        exchange = cls(db, username)
-        with db.session() as s:
-            _audit.append(s, username, "login", username, {"via": via})
-        return exchange
-
-    @property
-    def who(self) -> Actor:
-        if self.actor is None:
-            raise PermissionDenied("no user: act as a user (CLI: --user or OSATNET_USER)")
-        return self.actor
-
-    @property
-    def keyring(self) -> KeyRing:
-        if self._keyring is None:
-            self._keyring = KeyRing(load_master_key(self.db.settings))
-        return self._keyring
 
     # -- posting ---------------------------------------------------------------------------
     def post_offer(

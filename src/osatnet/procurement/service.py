@@ -18,13 +18,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from .. import audit as _audit
-from ..db import Database
 from ..errors import ConflictError, InputError, NotFoundError, PermissionDenied
 from ..logs import get_logger
 from ..registry.catalog import UserRole
 from ..registry.service import Registry
-from ..vault._context import Actor, Scope, scoped_session
-from ..vault._keys import KeyRing, decrypt_value, encrypt_value, load_master_key
+from ..vault._base import ActingService
+from ..vault._context import Scope, scoped_session
+from ..vault._keys import decrypt_value, encrypt_value
 from ._allocate import Method
 from ._rounds_award import RoundOutcome, compute_round
 from ._rounds_schemas import DemandReceipt, DemandRecord, MemberResult, RoundInfo, RoundSummary
@@ -54,38 +54,13 @@ _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 DEFAULT_TARGET = 0.20
 
 
-class Procurement:
+class Procurement(ActingService):
     """Procurement rounds of the alliance, seen through one user's rights.
 
     >>> sec = Procurement.login(db, "secretariat")          # doctest: +SKIP
     >>> sec.open_round("2027Q1", rules=ResilienceRules(max_supplier_share=0.7))  # doctest: +SKIP
     >>> Procurement(db, "m01-admin").submit_demand("2027Q1", "demand.csv")  # doctest: +SKIP
     """
-
-    def __init__(self, db: Database | None = None, actor: Actor | str | None = None) -> None:
-        self.db = db or Database()
-        self.actor = Actor.load(self.db, actor) if isinstance(actor, str) else actor
-        self._keyring: KeyRing | None = None
-
-    @classmethod
-    def login(cls, db: Database, username: str, *, via: str = "python") -> Procurement:
-        """Act as ``username`` and record the login in the audit trail (as the vault does)."""
-        service = cls(db, username)
-        with db.session() as s:
-            _audit.append(s, username, "login", username, {"via": via})
-        return service
-
-    @property
-    def who(self) -> Actor:
-        if self.actor is None:
-            raise PermissionDenied("no user: act as a user (CLI: --user or OSATNET_USER)")
-        return self.actor
-
-    @property
-    def keyring(self) -> KeyRing:
-        if self._keyring is None:
-            self._keyring = KeyRing(load_master_key(self.db.settings))
-        return self._keyring
 
     # -- rounds (secretariat) ------------------------------------------------------------------
     def open_round(

@@ -13,16 +13,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import audit as _audit
-from ..db import Database
 from ..errors import ConflictError, NotFoundError, PermissionDenied
 from ..logs import get_logger
 from ..registry.catalog import UserRole
 from ..registry.models import ReportingPeriod
 from ..registry.service import Registry
 from ..tabular import write_csv
-from ._context import Actor, Scope, scoped_session
+from ._base import ActingService
+from ._context import Scope, scoped_session
 from ._intake import COLUMNS, Located, SubmissionRow, check_rows, read_submission_file
-from ._keys import KeyRing, decrypt_value, encrypt_value, load_master_key, value_aad
+from ._keys import decrypt_value, encrypt_value, value_aad
 from .measures import DERIVED
 from .models import AuditEntry, Submission, SubmissionValue
 
@@ -59,40 +59,13 @@ def _aad(member_id: str, period: str, submission_id: int, v: SubmissionValue) ->
     return value_aad(member_id, period, submission_id, v.site_id, v.process_key, v.measure)
 
 
-class Vault:
+class Vault(ActingService):
     """Confidential submissions of the alliance, seen through one user's rights.
 
     >>> vault = Vault.login(db, "m01-admin")                 # doctest: +SKIP
     >>> vault.submit_file("2026Q3.csv", period="2026Q3")     # doctest: +SKIP
     >>> vault.values("2026Q3")        # the member's own values only  # doctest: +SKIP
     """
-
-    def __init__(self, db: Database | None = None, actor: Actor | str | None = None) -> None:
-        self.db = db or Database()
-        self.actor = Actor.load(self.db, actor) if isinstance(actor, str) else actor
-        self._keyring: KeyRing | None = None
-
-    @classmethod
-    def login(cls, db: Database, username: str, *, via: str = "python") -> Vault:
-        """Open the vault as ``username`` and record the login in the audit trail."""
-        vault = cls(db, username)
-        with db.session() as s:
-            _audit.append(s, username, "login", username, {"via": via})
-        return vault
-
-    @property
-    def who(self) -> Actor:
-        if self.actor is None:
-            raise PermissionDenied(
-                "no user: open the vault as a user (CLI: --user or OSATNET_USER)"
-            )
-        return self.actor
-
-    @property
-    def keyring(self) -> KeyRing:
-        if self._keyring is None:
-            self._keyring = KeyRing(load_master_key(self.db.settings))
-        return self._keyring
 
     # -- submitting ------------------------------------------------------------------------
     def submit_file(self, path: str | Path, period: str) -> SubmissionInfo:
