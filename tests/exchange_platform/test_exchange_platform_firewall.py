@@ -129,7 +129,8 @@ def test_every_read_is_audited(xdb: Database) -> None:
     m2.my_requests(PERIOD)
     m2.my_matches(PERIOD)
     m2.my_offers(PERIOD)
-    entries = Vault(xdb, "aud").audit_entries(limit=100)
+    # The registry import that set the alliance up is audited too; this test is about the exchange.
+    entries = [e for e in Vault(xdb, "aud").audit_entries(limit=100) if e.target != "registry"]
     assert [(e.action, e.actor) for e in entries] == [
         ("exchange-post", "m1-admin"),
         ("exchange-post", "m3-user"),

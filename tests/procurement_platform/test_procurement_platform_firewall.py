@@ -139,7 +139,7 @@ def test_reads_and_changes_are_audited(pdb: Database) -> None:
     Procurement.login(pdb, "m1-admin").my_result(ROUND)
     Procurement(pdb, "m1-admin").my_demand(ROUND)
     sec.round_summary(ROUND)
-    entries = Vault(pdb, "aud").audit_entries(100)
+    entries = [e for e in Vault(pdb, "aud").audit_entries(100) if e.target != "registry"]
     actions = [(e.action, e.actor, e.target) for e in entries]
     assert actions[0] == ("login", "sec", "sec")
     assert ("round_open", "sec", f"procurement round {ROUND}") in actions
