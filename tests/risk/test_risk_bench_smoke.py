@@ -21,3 +21,6 @@ def test_small_benchmark_runs() -> None:
     assert "osatnet: TTS/TTR of all 80 nodes" in done.stdout
     assert "(same TTS and losses)" in done.stdout
     assert "(same matrix)" in done.stdout
+    assert "osatnet Monte Carlo: 10,000 years" in done.stdout
+    assert "(same losses on the same draws" in done.stdout
+    assert "baseline LP per event" in done.stdout

@@ -14,7 +14,7 @@ from osatnet.risk import (
     risk_section,
     shipped_scenarios,
 )
-from osatnet.risk._report import map_figure
+from osatnet.risk._report import loss_distribution_figure, map_figure
 
 REAL_NAMES = (
     "ajinomoto", "ibiden", "shinko", "unimicron", "nan ya", "samsung", "tanaka", "heraeus",
@@ -52,13 +52,20 @@ def test_assess_and_section() -> None:
     assert result.nodes[0].exposure == 1.0
     assert any(math.isinf(r.tts_weeks) for r in result.nodes)
     data = result.as_dict()
-    assert set(data) == {"concentration", "nodes", "scenarios", "reroutes"}
+    assert set(data) == {"concentration", "nodes", "scenarios", "reroutes", "montecarlo"}
+    assert result.montecarlo is not None and result.montecarlo.samples == 10_000
+    assert data["montecarlo"]["cvar_95"] >= data["montecarlo"]["var_95"] >= 0  # type: ignore[index]
     report = Report("Risk")
     section = risk_section(report, result)
     html = section.render()
     assert "Supply-chain risk" in html and "Top risks" in html
     assert "kumamoto-earthquake" in html
+    assert "Simulated yearly lost value" in html and "CVaR 95%" in html
     # A plain lon/lat scatter: geo traces would fetch map outlines from a CDN.
     assert {trace.type for trace in map_figure(result).data} == {"scatter"}
     bare = assess(net, horizon=20)
+    assert bare.montecarlo is None
     assert risk_section(Report("Risk"), bare).render().count("<figure>") == 3
+    # The histogram is binned: the report does not carry every sampled year.
+    fig = loss_distribution_figure(result.montecarlo)
+    assert all(len(t.x) <= 40 for t in fig.data)

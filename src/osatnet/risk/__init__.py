@@ -1,4 +1,5 @@
-"""Supply-chain risk of the alliance: network, concentration, scenarios, TTS/TTR, rerouting.
+"""Supply-chain risk of the alliance: network, concentration, scenarios, TTS/TTR, rerouting,
+Monte Carlo of the yearly loss.
 
 Pure functions over a :class:`Network` (read from CSV / .xlsx by :func:`read_network`);
 the model and file formats are documented in ``docs/risk.md``.
@@ -8,8 +9,19 @@ from __future__ import annotations
 
 from ._assess import RiskResult, assess
 from ._concentration import HIGH, MODERATE, Concentration, ItemConcentration, concentration
-from ._files import read_network, write_network
+from ._duration import FixedDuration, LognormalDuration, TriangularDuration, UniformDuration
+from ._files import read_network, read_network_files, write_network
+from ._montecarlo import (
+    LossCurve,
+    MonteCarloResult,
+    ScenarioLoss,
+    loss_curve,
+    monte_carlo,
+    risk_measures,
+    with_duration,
+)
 from ._network import DEFAULT_TTR_WEEKS, BomLine, Compiled, Link, Need, Network, Node, NodeKind
+from ._nodes import NodeRisk, node_risks
 from ._report import risk_section
 from ._reroute import (
     LostDemand,
@@ -34,16 +46,7 @@ from ._scenarios import (
     shipped_scenarios,
     timeline,
 )
-from ._tts import (
-    TTS_CAP_WEEKS,
-    NodeRisk,
-    ScenarioResult,
-    Shortfall,
-    lost_need,
-    node_risks,
-    stress,
-    time_to_survive,
-)
+from ._tts import TTS_CAP_WEEKS, ScenarioResult, Shortfall, lost_need, stress, time_to_survive
 from .demo_network import generate_network
 
 __all__ = [
@@ -55,9 +58,13 @@ __all__ = [
     "Compiled",
     "Concentration",
     "CountryExportBan",
+    "FixedDuration",
     "ItemConcentration",
     "Link",
+    "LognormalDuration",
+    "LossCurve",
     "LostDemand",
+    "MonteCarloResult",
     "Need",
     "Network",
     "Node",
@@ -69,28 +76,36 @@ __all__ = [
     "Rerouter",
     "RiskResult",
     "Scenario",
+    "ScenarioLoss",
     "ScenarioResult",
     "Shortfall",
     "SpareCapacity",
     "SupplierFailure",
     "Timeline",
     "TransportDisruption",
+    "TriangularDuration",
+    "UniformDuration",
     "assess",
     "concentration",
     "exchange_rerouter",
     "generate_network",
     "load_scenario",
+    "loss_curve",
     "lost_need",
     "lp_rerouter",
+    "monte_carlo",
     "node_outage",
     "node_risks",
     "parse_scenario",
     "read_network",
+    "read_network_files",
     "reroute",
+    "risk_measures",
     "risk_section",
     "shipped_scenarios",
     "stress",
     "time_to_survive",
     "timeline",
+    "with_duration",
     "write_network",
 ]

@@ -15,7 +15,7 @@ from ..errors import InputError
 from ..tabular import Table, read_csv, read_xlsx, validate_rows, write_csv, write_xlsx
 from ._network import BomLine, Link, Need, Network, Node, NodeKind
 
-__all__ = ["COLUMNS", "read_network", "write_network"]
+__all__ = ["COLUMNS", "read_network", "read_network_files", "write_network"]
 
 TABLES = ("nodes", "links", "needs", "bom")
 # (required, optional) columns per table; bom.csv itself is optional.
@@ -87,7 +87,23 @@ class _BomRow(_Row):
 def read_network(path: Path) -> Network:
     """Read a folder (``nodes.csv``, ``links.csv``, ``needs.csv``, optional ``bom.csv``) or
     an ``.xlsx`` workbook with sheets of those names; validate it whole."""
-    tables = _tables(path)
+    return _parse(_tables(path))
+
+
+def read_network_files(nodes: Path, links: Path, needs: Path, bom: Path | None = None) -> Network:
+    """Read the tables from CSV files named one by one (any file names)."""
+    paths = {"nodes": nodes, "links": links, "needs": needs, "bom": bom}
+    tables = {}
+    for name, path in paths.items():
+        if path is None:
+            continue
+        if not path.is_file():
+            raise InputError(f"no such {name} file", file=str(path))
+        tables[name] = read_csv(path)
+    return _parse(tables)
+
+
+def _parse(tables: dict[str, Table]) -> Network:
     errors: list[InputError] = []
     parsed: dict[str, list[tuple[int, Any]]] = {}
     models: dict[str, type[_Row]] = {

@@ -110,6 +110,7 @@ def build_lp(
     *,
     allow_unmet: bool,
     tau_hi: float,
+    inflow: FloatArray | None = None,
 ) -> tuple[LinearModel, LpLayout]:
     """The LP over ``link_cap.shape[1]`` weeks.
 
@@ -117,6 +118,8 @@ def build_lp(
     ``allow_unmet``: minimise the value of unmet need (all ``tau = 1``); otherwise every need
     is met and the last week's ``tau`` in ``[0, tau_hi]`` is maximised (``tau_hi = 1``: a
     plain week; larger: the lasting state after the timeline, run for as long as it holds).
+    ``inflow[k]``: units per unit of ``tau`` reaching the cone's pair ``k`` through links left
+    out of the LP (they run at capacity; see ``_nodes``).
     """
     weeks = link_cap.shape[1]
     lay = LpLayout(weeks, cone.links.size, cone.recipes.size, cone.pairs.size)
@@ -132,10 +135,11 @@ def build_lp(
     p_rows = (prev_k[None, :] + (w[1:] * npairs)[:, None]).ravel()
     p_cols = (nl + nr + prev_k[None, :] + (w[:-1] * block)[:, None]).ravel()
     need = net.need[cone.pairs]
-    with_need = np.flatnonzero(need > 0)
+    per_tau = need if inflow is None else need - inflow
+    with_need = np.flatnonzero(per_tau != 0)
     t_rows = (with_need[None, :] + (w * npairs)[:, None]).ravel()
     t_cols = np.repeat(weeks * block + w, with_need.size)
-    t_vals = np.tile(need[with_need], weeks)
+    t_vals = np.tile(per_tau[with_need], weeks)
     # Capacity rows: x[l, w] - cap[l, w] * tau_w <= 0.
     base = weeks * npairs
     l_idx = np.arange(nl)

@@ -9,11 +9,22 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from ..reporting import Report, Section
 from ._assess import RiskResult
 from ._concentration import HIGH, MODERATE
+from ._montecarlo import MonteCarloResult
 
-__all__ = ["concentration_figure", "map_figure", "risk_section", "scenario_figure", "tts_figure"]
+__all__ = [
+    "concentration_figure",
+    "loss_curve_figure",
+    "loss_distribution_figure",
+    "map_figure",
+    "risk_section",
+    "scenario_figure",
+    "tts_figure",
+]
 
 _KIND_SYMBOL = {"member_site": "circle", "tier1": "square", "tier2+": "diamond",
                 "logistics_hub": "triangle-up"}  # fmt: skip
@@ -98,6 +109,60 @@ def scenario_figure(result: RiskResult) -> Any:
     return fig
 
 
+def loss_distribution_figure(mc: MonteCarloResult, bins: int = 40) -> Any:
+    """Histogram of the simulated yearly losses, binned here: embedding every sample would
+    put megabytes of numbers into the report. Years without loss are a separate bar."""
+    import plotly.graph_objects as go
+
+    losses = mc.losses
+    hit = losses[losses > 0]
+    fig = go.Figure()
+    if hit.size:
+        counts, edges = np.histogram(hit, bins=bins)
+        fig.add_bar(x=(edges[:-1] + edges[1:]) / 2, y=counts / losses.size, width=np.diff(edges),
+                    name="years with a loss")  # fmt: skip
+    pct = round(mc.alpha * 100)
+    for x, label, dash in ((mc.expected_loss, "expected", "dot"), (mc.var, f"VaR {pct}%", "dash"),
+                           (mc.cvar, f"CVaR {pct}%", "solid")):  # fmt: skip
+        fig.add_vline(x=x, line_dash=dash, annotation_text=f"{label}: {x:,.0f}",
+                      annotation_position="top right")  # fmt: skip
+    free = float((losses <= 0).mean())
+    fig.update_layout(
+        title=f"Simulated yearly lost value ({mc.samples:,} years; {free:.1%} without loss)",
+        xaxis_title="lost value in a year (JPY)", yaxis_title="share of years", bargap=0,
+    )  # fmt: skip
+    return fig
+
+
+def loss_curve_figure(mc: MonteCarloResult) -> Any:
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for curve in mc.curves:
+        fig.add_scatter(x=curve.weeks, y=curve.lost_value, mode="lines", name=curve.scenario)
+    fig.update_layout(title="Lost value by duration of the disruption (the Monte Carlo's table)",
+                      xaxis_title="duration (weeks)", yaxis_title="lost value (JPY)")  # fmt: skip
+    return fig
+
+
+def _montecarlo_part(section: Section, mc: MonteCarloResult) -> None:
+    pct = round(mc.alpha * 100)
+    section.metrics({
+        "simulated years": f"{mc.samples:,}",
+        "expected loss / year": f"¥{mc.expected_loss:,.0f}",
+        f"VaR {pct}%": f"¥{mc.var:,.0f}",
+        f"CVaR {pct}%": f"¥{mc.cvar:,.0f}",
+    })  # fmt: skip
+    section.figure(loss_distribution_figure(mc),
+                   f"Dotted: expected loss; dashed: VaR {pct}%; solid: CVaR {pct}%")  # fmt: skip
+    section.figure(loss_curve_figure(mc))
+    section.table(
+        ["scenario", "probability / year", "expected loss / year", f"mean loss beyond VaR {pct}%"],
+        [[s.scenario, s.probability, s.expected_loss, s.tail_loss] for s in mc.scenarios],
+        caption="Monte Carlo: what each scenario adds to the yearly loss",
+    )  # fmt: skip
+
+
 def risk_section(report: Report, result: RiskResult) -> Section:
     """Add the supply-chain risk section (charts and tables) to ``report``."""
     section = report.section("Supply-chain risk")
@@ -131,4 +196,6 @@ def risk_section(report: Report, result: RiskResult) -> Section:
               s.lost_value, after[s.name].avoided_value if s.name in after else None]
              for s in result.scenarios],
         )  # fmt: skip
+    if result.montecarlo is not None:
+        _montecarlo_part(section, result.montecarlo)
     return section

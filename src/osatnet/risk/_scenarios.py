@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ..errors import InputError
 from ..registry.catalog import prefecture, prefectures
+from ._duration import DURATION_TAGS, Duration
 from ._network import Network
 
 __all__ = [
@@ -129,6 +130,10 @@ class Scenario(_Model):
     description: str = ""
     sources: tuple[str, ...] = ()
     events: tuple[Event, ...] = Field(min_length=1)
+    # Monte Carlo only: chance of the scenario happening in a year, and how long it lasts
+    # (the duration of its longest events; see docs/risk.md).
+    probability: float | None = Field(default=None, ge=0, le=1)
+    duration: Duration | None = None
 
     @property
     def ttr_weeks(self) -> int:
@@ -172,7 +177,7 @@ def parse_scenario(text: str, label: str = "<scenario>") -> Scenario:
         errors = []
         for err in exc.errors():
             # Pydantic puts the union member's tag in the path: drop it to keep YAML keys.
-            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in _EVENT_TAGS))
+            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in _TAGS))
             key = ".".join(str(p) for p in loc) or None
             message = err["msg"].removeprefix("Value error, ")
             if err["type"] not in ("value_error", "missing") and "input" in err:
@@ -181,7 +186,7 @@ def parse_scenario(text: str, label: str = "<scenario>") -> Scenario:
         raise InputError.many(errors) from None
 
 
-_EVENT_TAGS = frozenset({"region_outage", "export_ban", "supplier_failure", "transport_disruption"})
+_TAGS = DURATION_TAGS | {"region_outage", "export_ban", "supplier_failure", "transport_disruption"}
 
 
 def _library() -> dict[str, Scenario]:

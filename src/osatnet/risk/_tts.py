@@ -19,15 +19,14 @@ import numpy.typing as npt
 from ..optim import Status, solve
 from ._lp import Cone, build_lp, cone_of
 from ._network import Compiled, Network
-from ._scenarios import Scenario, Timeline, node_outage, timeline
+from ._scenarios import Scenario, Timeline, timeline
 
 __all__ = [
     "TTS_CAP_WEEKS",
-    "NodeRisk",
     "ScenarioResult",
     "Shortfall",
+    "SolverFailure",
     "lost_need",
-    "node_risks",
     "stress",
     "time_to_survive",
 ]
@@ -132,67 +131,6 @@ def lost_need(net: Compiled, tl: Timeline, weeks: int, cone: Cone | None = None)
             )
         )  # fmt: skip
     return out
-
-
-@dataclass(frozen=True)
-class NodeRisk:
-    """One node down: its TTS, its TTR, what is lost, and its exposure index in [0, 1]."""
-
-    node_id: str
-    tts_weeks: float
-    ttr_weeks: int
-    lost_units: float
-    lost_value: float
-    reach: int  # nodes downstream of it, itself included
-    exposure: float = 0.0
-
-    @property
-    def at_risk(self) -> bool:
-        return self.ttr_weeks > self.tts_weeks
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "node_id": self.node_id,
-            "tts_weeks": None if math.isinf(self.tts_weeks) else round(self.tts_weeks, 4),
-            "ttr_weeks": self.ttr_weeks,
-            "lost_units": round(self.lost_units, 3),
-            "lost_value": round(self.lost_value, 2),
-            "exposure": round(self.exposure, 4),
-            "reach": self.reach,
-        }
-
-
-def node_risks(
-    network: Network, horizon: int = 26, nodes: Sequence[str] | None = None
-) -> list[NodeRisk]:
-    """Every node (or ``nodes``) down in turn: TTS for good, losses over min(TTR, horizon)
-    weeks; ranked by exposure = lost value / the largest lost value (0 when nothing is lost)."""
-    net = network.compile()
-    out = []
-    for node_id in nodes if nodes is not None else net.node_ids:
-        tl = node_outage(network, node_id)
-        cone = cone_of(net, tl.seeds(net.link_cust_node))
-        tts = time_to_survive(net, tl, cone)
-        ttr = tl.ttr_weeks
-        lost: list[Shortfall] = []
-        if ttr > tts:
-            lost = lost_need(net, tl, min(ttr, horizon), cone)
-        out.append(
-            NodeRisk(
-                node_id=node_id, tts_weeks=tts, ttr_weeks=ttr,
-                lost_units=sum((s.units for s in lost), 0.0),
-                lost_value=sum((s.units * s.value_per_unit for s in lost), 0.0),
-                reach=int(cone.nodes.sum()),
-            )
-        )  # fmt: skip
-    top = max((r.lost_value for r in out), default=0.0)
-    ranked = [
-        NodeRisk(r.node_id, r.tts_weeks, r.ttr_weeks, r.lost_units, r.lost_value, r.reach,
-                 r.lost_value / top if top > 0 else 0.0)
-        for r in out
-    ]  # fmt: skip
-    ranked.sort(key=lambda r: (-r.exposure, r.tts_weeks - r.ttr_weeks, r.node_id))
-    return ranked
 
 
 @dataclass(frozen=True)
