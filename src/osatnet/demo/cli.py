@@ -100,6 +100,14 @@ def summary_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
             )
         )
         rows.append(("worst scenario", f"{worst}: ¥{lost:,.0f} at risk before rerouting"))
+    if "risk_expected_loss_jpy" in summary:
+        rows.append(
+            (
+                "risk per year (Monte Carlo)",
+                f"expected ¥{summary['risk_expected_loss_jpy']:,.0f}, VaR95 "
+                f"¥{summary['risk_var95_jpy']:,.0f}, CVaR95 ¥{summary['risk_cvar95_jpy']:,.0f}",
+            )
+        )
     return rows
 
 

@@ -119,6 +119,10 @@ def _risk(ctx: DemoContext) -> None:
     worst = max(result.scenarios, key=lambda r: r.lost_value, default=None)
     ctx.summary["risk_nodes"] = len(network.nodes)
     ctx.summary["risk_scenarios"] = len(result.scenarios)
+    if result.montecarlo is not None:
+        ctx.summary["risk_expected_loss_jpy"] = round(result.montecarlo.expected_loss)
+        ctx.summary["risk_var95_jpy"] = round(result.montecarlo.var)
+        ctx.summary["risk_cvar95_jpy"] = round(result.montecarlo.cvar)
     if worst is not None:
         ctx.summary["risk_worst_scenario"] = worst.name
         ctx.summary["risk_worst_lost_value_jpy"] = round(worst.lost_value)
