@@ -150,3 +150,42 @@ def test_the_secretariat_sees_status_and_a_release_table(browser: Any, benchmark
         _shot(page, "ja-9-audit")
     finally:
         context.close()
+
+
+def test_a_member_posts_an_offer_in_japanese(browser: Any, web: Web) -> None:
+    """The exchange form with the keyboard: a mistake shown next to its field, then the fix."""
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        page.goto(f"{web.url}/login?next=/exchange")
+        page.get_by_label("ユーザー名").fill("m1-user")
+        page.get_by_label("パスワード").fill(PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/exchange")
+        page.get_by_role("link", name="生産能力の融通").wait_for()
+        offer = page.get_by_role("region", name="空き能力の提供")  # the form's own section
+        offer.locator("#offer-where").select_option("s1|final_test")
+        offer.get_by_label("週", exact=True).select_option("2026-W36")
+        offer.get_by_label("空き能力（その週の個数）").fill(
+            "９９９，９９９"
+        )  # above the site's capacity
+        offer.get_by_label("単価（円）").fill("8.5")
+        offer.get_by_label("自社用メモ（任意）").fill("菊池の空き")
+        offer.get_by_role("button", name="提供を登録する").click()
+        error = page.locator("#offer-capacity-error")
+        error.wait_for()
+        assert "registered weekly final_test capacity" in error.inner_text()
+        assert (
+            offer.get_by_label("空き能力（その週の個数）").get_attribute("aria-invalid") == "true"
+        )
+        _shot(page, "ja-10-exchange-offer-error")
+        offer.get_by_label("空き能力（その週の個数）").fill("３，０００")
+        offer.get_by_label("空き能力（その週の個数）").press("Enter")
+        page.wait_for_url("**/exchange?period=2026Q3&done=O1")
+        assert "完了しました：O1。" in page.locator("[role=status]").inner_text()
+        row = page.locator("tr", has_text="菊池の空き")
+        assert "3,000" in row.inner_text() and "受付中" in row.inner_text()
+        _shot(page, "ja-11-exchange-offer-posted")
+    finally:
+        context.close()

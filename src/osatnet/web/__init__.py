@@ -21,9 +21,12 @@ from .guard import error_page
 from .routes_audit import router as audit_router
 from .routes_auth import router as auth_router
 from .routes_benchmark import router as benchmark_router
+from .routes_exchange import router as exchange_router
 from .routes_periods import router as periods_router
+from .routes_procurement import router as procurement_router
 from .routes_registry import router as registry_router
 from .routes_releases import router as releases_router
+from .routes_risk import router as risk_router
 from .routes_submissions import router as submissions_router
 
 __all__ = ["STATIC", "install"]
@@ -35,6 +38,9 @@ ROUTERS = (
     registry_router,
     submissions_router,
     benchmark_router,
+    exchange_router,
+    procurement_router,
+    risk_router,
     periods_router,
     releases_router,
     audit_router,

@@ -15,7 +15,7 @@ from ..registry.catalog import prefectures
 from ..registry.schemas import SiteRow
 from ..vault.benchmark import BenchmarkRow
 
-__all__ = ["benchmark_figure", "site_map"]
+__all__ = ["benchmark_figure", "procurement_figure", "site_map"]
 
 _CONFIG = {"displaylogo": False, "responsive": True}
 _FONT = (
@@ -143,5 +143,50 @@ def benchmark_figure(
         margin={"b": 70},
         xaxis={"gridcolor": "#e4e8ec", "range": [low - pad, high + pad]},
         yaxis={"automargin": True},
+    )
+    return _html(fig)
+
+
+def procurement_figure(
+    *,
+    solo_total: float,
+    total_cost: float,
+    current_spend: float | None,
+    target_pct: float,
+    labels: dict[str, str],
+) -> str:
+    """The round's totals as bars: buying alone, together (and today's spend), with the target.
+
+    ``labels``: ``solo``, ``pooled``, ``current``, ``target`` in the reader's language.
+    """
+    names = [labels["solo"], labels["pooled"]]
+    values = [solo_total, total_cost]
+    colours = ["#8a99a8", BRAND]
+    if current_spend is not None:
+        names.insert(0, labels["current"])
+        values.insert(0, current_spend)
+        colours.insert(0, "#c3cbd3")
+    fig = go.Figure(
+        go.Bar(
+            y=names,
+            x=values,
+            orientation="h",
+            marker={"color": colours},
+            text=[f"{v:,.0f}" for v in values],
+            textposition="outside",
+            hovertemplate="%{y}: %{x:,.0f} JPY<extra></extra>",
+            showlegend=False,
+        )
+    )
+    goal = solo_total * (1 - target_pct / 100)
+    fig.add_vline(x=goal, line={"dash": "dash", "color": OWN, "width": 2})
+    fig.add_annotation(
+        x=goal, y=1.08, yref="paper", text=labels["target"], showarrow=False,
+        font={"color": OWN},
+    )  # fmt: skip
+    fig.update_layout(
+        height=120 + 60 * len(names),
+        xaxis={"gridcolor": "#e4e8ec", "range": [0, max(values) * 1.18], "title": "JPY"},
+        yaxis={"automargin": True, "autorange": "reversed"},
     )
     return _html(fig)

@@ -23,6 +23,12 @@ _MEASURES: dict[str, str] = {
     "unit_cost_total": N_("Unit cost: total (JPY/unit)"),
     "yield_pct": N_("Yield (%%)"),
     "headcount": N_("Headcount (persons)"),
+    # Published weeks of the capacity exchange (osatnet.exchange.release).
+    "exchange_offered": N_("Exchange: capacity offered (units)"),
+    "exchange_requested": N_("Exchange: quantity requested (units)"),
+    "exchange_hosted": N_("Exchange: quantity hosted (units)"),
+    "exchange_received": N_("Exchange: quantity received (units)"),
+    "exchange_matched": N_("Exchange: quantity matched (units)"),
 }
 _MARKETS: dict[str, str] = {
     "automotive": N_("automotive"),

@@ -31,8 +31,12 @@ _ITEMS = (
     NavItem("/sites", N_("Sites and capabilities"), MEMBER_ROLES),
     NavItem("/submissions", N_("Submissions"), MEMBER_ROLES),
     NavItem("/benchmark", N_("Benchmark"), MEMBER_ROLES),
+    NavItem("/exchange", N_("Capacity exchange"), MEMBER_ROLES),
+    NavItem("/procurement", N_("Joint procurement"), (*MEMBER_ROLES, *OFFICE_ROLES)),
+    NavItem("/risk", N_("Supply-chain risk"), (*MEMBER_ROLES, *OFFICE_ROLES)),
     NavItem("/members", N_("Members"), OFFICE_ROLES),
     NavItem("/periods", N_("Periods and status"), OFFICE_ROLES),
+    NavItem("/exchange/clearing", N_("Exchange clearing"), (UserRole.SECRETARIAT,)),
     NavItem("/releases", N_("Release tables"), (*MEMBER_ROLES, *OFFICE_ROLES)),
     NavItem("/audit", N_("Audit log"), OFFICE_ROLES),
 )
