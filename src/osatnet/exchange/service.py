@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit as _audit
-from ..errors import ConflictError, InputError, NotFoundError, PermissionDenied
+from ..errors import ConflictError, InputError, NotFoundError
 from ..logs import get_logger
 from ..registry.catalog import UserRole
 from ..registry.models import Member, ReportingPeriod
@@ -189,25 +189,13 @@ class Exchange(ActingService):
         return ref.upper()
 
     # -- reading one's own -----------------------------------------------------------------
-    def _own(self, member_id: str | None, doing: str) -> str:
-        own = self.who.require_member()
-        if member_id is not None and member_id != own:
-            with self.db.session() as s:
-                _audit.append(s, self.who.username, "denied", f"member {member_id}",
-                              {"attempt": doing})  # fmt: skip
-            raise PermissionDenied(
-                f"{self.who.username} belongs to member {own} and may not {doing} member "
-                f"{member_id}"
-            )
-        return own
-
     def _audit_read(self, s: Session, what: str, own: str, key: str, rows: int) -> None:
         _audit.append(s, self.who.username, "read", f"exchange {what} {own}/{key}",
                       {"rows": rows})  # fmt: skip
 
     def my_offers(self, period: str, *, member_id: str | None = None) -> list[OfferRecord]:
         """The caller's own offers of ``period``, decrypted. Audited."""
-        own = self._own(member_id, "read the exchange offers of")
+        own = self.own_member(member_id, "read the exchange offers of")
         key = Registry(self.db).period(period).key
         stmt = select(ExchangeOffer).where(
             ExchangeOffer.member_id == own, ExchangeOffer.period_key == key
@@ -221,7 +209,7 @@ class Exchange(ActingService):
 
     def my_requests(self, period: str, *, member_id: str | None = None) -> list[RequestRecord]:
         """The caller's own requests of ``period``, decrypted. Audited."""
-        own = self._own(member_id, "read the exchange requests of")
+        own = self.own_member(member_id, "read the exchange requests of")
         key = Registry(self.db).period(period).key
         stmt = select(ExchangeRequest).where(
             ExchangeRequest.member_id == own, ExchangeRequest.period_key == key
@@ -237,7 +225,7 @@ class Exchange(ActingService):
         self, period: str, *, week: str | int | None = None, member_id: str | None = None
     ) -> list[MatchRecord]:
         """The caller's side of its matches: the counterparty is named to the two sides only."""
-        own = self._own(member_id, "read the exchange matches of")
+        own = self.own_member(member_id, "read the exchange matches of")
         key = Registry(self.db).period(period).key
         stmt = (
             select(ExchangeMatch, ExchangeRun, Member)

@@ -18,7 +18,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from .. import audit as _audit
-from ..errors import ConflictError, InputError, NotFoundError, PermissionDenied
+from ..errors import ConflictError, InputError, NotFoundError
 from ..logs import get_logger
 from ..registry.catalog import UserRole
 from ..registry.service import Registry
@@ -278,7 +278,7 @@ class Procurement(ActingService):
     # -- results ------------------------------------------------------------------------------
     def my_result(self, key: str, *, member_id: str | None = None) -> MemberResult:
         """The caller's member's own share, solo cost and savings in an awarded round. Audited."""
-        own = self._own_member(member_id, "read the procurement result of")
+        own = self.own_member(member_id, "read the procurement result of")
         with scoped_session(self.db, Scope.MEMBER, own) as s:
             row = _awarded(s, key)
             res = s.scalar(
@@ -325,18 +325,6 @@ class Procurement(ActingService):
             _audit.append(s, self.who.username, "read", f"procurement round {key}",
                           {"summary": True})  # fmt: skip
             return RoundSummary.model_validate(json.loads(row.summary or "{}"))
-
-    def _own_member(self, member_id: str | None, doing: str) -> str:
-        own = self.who.require_member()
-        if member_id is not None and member_id != own:
-            with self.db.session() as s:
-                _audit.append(s, self.who.username, "denied", f"member {member_id}",
-                              {"attempt": doing})  # fmt: skip
-            raise PermissionDenied(
-                f"{self.who.username} belongs to member {own} and may not {doing} "
-                f"member {member_id}"
-            )
-        return own
 
 
 def _round(session: Session, key: str) -> ProcurementRound:

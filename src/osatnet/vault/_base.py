@@ -35,6 +35,19 @@ class ActingService:
             raise PermissionDenied("no user: act as a user (CLI: --user or OSATNET_USER)")
         return self.actor
 
+    def own_member(self, member_id: str | None, doing: str) -> str:
+        """The caller's member; asking for another member's data is refused and audited."""
+        own = self.who.require_member()
+        if member_id is not None and member_id != own:
+            with self.db.session() as s:
+                _audit.append(s, self.who.username, "denied", f"member {member_id}",
+                              {"attempt": doing})  # fmt: skip
+            raise PermissionDenied(
+                f"{self.who.username} belongs to member {own} "
+                f"and may not {doing} member {member_id}"
+            )
+        return own
+
     @property
     def keyring(self) -> KeyRing:
         """The master key is read on first use only: services that need no key never touch it."""

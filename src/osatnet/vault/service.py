@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import audit as _audit
-from ..errors import ConflictError, NotFoundError, PermissionDenied
+from ..errors import ConflictError, NotFoundError
 from ..logs import get_logger
 from ..registry.catalog import UserRole
 from ..registry.models import ReportingPeriod
@@ -208,19 +208,6 @@ class Vault(ActingService):
             _audit.append(s, self.who.username, "export", target,
                           {"file": path.name, "values": len(records)})  # fmt: skip
         return path
-
-    def own_member(self, member_id: str | None, doing: str) -> str:
-        """The caller's member; asking for another member is refused and audited."""
-        own = self.who.require_member()
-        if member_id is not None and member_id != own:
-            with self.db.session() as s:
-                _audit.append(s, self.who.username, "denied", f"member {member_id}",
-                              {"attempt": doing})  # fmt: skip
-            raise PermissionDenied(
-                f"{self.who.username} belongs to member {own} "
-                f"and may not {doing} member {member_id}"
-            )
-        return own
 
     # -- metadata for the secretariat -------------------------------------------------------
     def status(self, period: str) -> list[SubmissionInfo]:
