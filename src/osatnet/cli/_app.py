@@ -77,6 +77,9 @@ def _register() -> None:
 
     register_auth(users_app)
     app.add_typer(tokens_app, name="tokens")
+    from ..blind.cli import app as node_app
+
+    app.add_typer(node_app, name="node")
     from ..procurement.cli import app as procure_app
 
     app.add_typer(procure_app, name="procure")
