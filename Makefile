@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.osatnet-installed
 
-.PHONY: demo test lint types pytest bench venv clean
+.PHONY: demo serve-demo test lint types pytest bench venv clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,13 @@ venv: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/osatnet demo
+
+# The web dashboard on the demo's data (run `make demo` first); password: osatnet-demo.
+serve-demo: $(STAMP)
+	OSATNET_DATABASE_URL=sqlite:///demo-out/osatnet-demo.db \
+	OSATNET_MASTER_KEY_FILE=demo-out/demo-master.key \
+	OSATNET_DATA_DIR=demo-out/data \
+	$(BIN)/osatnet serve --port 8000
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -16,3 +16,15 @@ def test_registry_benchmark_small() -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "speed-up vs baseline" in done.stdout
+
+
+def test_api_benchmark_small() -> None:
+    from tests.conftest import require_postgres
+
+    require_postgres()
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "api.py"), "--small"],
+        capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "of the bare route" in done.stdout

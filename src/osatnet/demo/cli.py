@@ -118,6 +118,18 @@ def _print_summary(result: DemoResult) -> None:
     console.print(table)
     console.print(f"report: [bold]{result.report_path}[/] (opens offline)")
     console.print(f"database: {result.database_url}")
+    out = result.report_path.parent
+    member = result.summary.get("benchmark_member", "M01").lower()
+    console.print(
+        "\nTry the web dashboard on the demo data:\n"
+        f"  OSATNET_DATABASE_URL={result.database_url} "
+        f"OSATNET_MASTER_KEY_FILE={out / 'demo-master.key'} osatnet serve\n"
+        "  then open http://127.0.0.1:8000/login and sign in as [bold]secretariat[/], "
+        f"[bold]auditor[/] or a member such as [bold]{member}-admin[/] "
+        f"(password [bold]{result.summary['demo_password']}[/]).",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..auth import Auth
 from ..exchange.demo import demo_step as exchange_demo_step
 from ..procurement.demo import demo_step as procurement_demo_step
 from ..registry.report import registry_section, registry_summary
@@ -19,6 +20,7 @@ from .submissions import demo_submission_rows
 __all__ = ["STEPS"]
 
 PERIODS = ("2026Q1", "2026Q2", "2026Q3")
+DEMO_PASSWORD = "osatnet-demo"
 
 
 def _write_registry_files(ctx: DemoContext) -> None:
@@ -49,7 +51,12 @@ def _periods_and_users(ctx: DemoContext) -> None:
     registry.add_user("auditor", "auditor", display_name="External auditor")
     for m in registry.members():
         registry.add_user(f"{m.member_id.lower()}-admin", "member_admin", member_id=m.member_id)
+    # Demo users can sign in to the web dashboard: the demo database is never a real one.
+    auth = Auth(ctx.db)
+    for user in registry.users():
+        auth.set_password(user.username, DEMO_PASSWORD)
     ctx.summary["users"] = len(registry.users())
+    ctx.summary["demo_password"] = DEMO_PASSWORD
 
 
 def _submissions(ctx: DemoContext) -> None:
