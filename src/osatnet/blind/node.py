@@ -101,7 +101,17 @@ async def _guarded(rt: Any, work: Any, deadline: float) -> Any:
             task.cancel()
             why = f"node(s) {down} left" if down else "the computation timed out"
             raise NodeFailure(f"node {rt.pid}: {why}; nothing was revealed or written")
-    return task.result()
+    try:
+        return task.result()
+    except Exception:
+        # A peer that drops between two checks makes MPyC fail inside its own send (for
+        # instance on a protocol that is already gone): report the departure, not that.
+        down = peers_down(rt)
+        if down:
+            raise NodeFailure(
+                f"node {rt.pid}: node(s) {down} left; nothing was revealed or written"
+            ) from None
+        raise
 
 
 async def _session(
@@ -168,6 +178,17 @@ def run_node(
         raise
     except OSError as exc:
         raise NodeFailure(f"node {config.index}: connection failed: {exc}") from None
+    except Exception as exc:
+        # MPyC stops its event loop when a peer's connection is lost mid-run; whatever it
+        # raises then, the run is over and nothing was revealed.
+        down = peers_down(rt)
+        stopped = isinstance(exc, RuntimeError) and "Event loop stopped" in str(exc)
+        if down or stopped:
+            who = f"node(s) {down}" if down else "another node"
+            raise NodeFailure(
+                f"node {config.index}: {who} left; nothing was revealed or written"
+            ) from None
+        raise
     result = _result(config, job, data, revealed)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
