@@ -121,7 +121,7 @@ def _print_summary(result: DemoResult) -> None:
     out = result.report_path.parent
     member = result.summary.get("benchmark_member", "M01").lower()
     console.print(
-        "\nTry the web dashboard on the demo data:\n"
+        "\nTry the web dashboard on the demo data (`make serve-demo` does this for demo-out):\n"
         f"  OSATNET_DATABASE_URL={result.database_url} "
         f"OSATNET_MASTER_KEY_FILE={out / 'demo-master.key'} osatnet serve\n"
         "  then open http://127.0.0.1:8000/login and sign in as [bold]secretariat[/], "
