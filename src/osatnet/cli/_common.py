@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-__all__ = ["JsonOption", "console", "err_console", "print_json"]
+__all__ = ["JsonOption", "UserOption", "console", "err_console", "print_json", "require_user"]
 
 console = Console()
 err_console = Console(stderr=True)
@@ -17,6 +17,21 @@ err_console = Console(stderr=True)
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print machine-readable JSON on stdout instead of tables.")
 ]
+
+
+UserOption = Annotated[
+    str | None,
+    typer.Option("--user", "-u", envvar="OSATNET_USER", help="Act as this osatnet user."),
+]
+
+
+def require_user(user: str | None) -> str:
+    """The CLI's user, or one clear error saying how to give it."""
+    if not user:
+        from ..errors import OsatnetError
+
+        raise OsatnetError("who is asking? give --user USERNAME (or set OSATNET_USER)")
+    return user
 
 
 def print_json(data: Any) -> None:

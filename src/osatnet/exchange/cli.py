@@ -10,9 +10,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ..cli._common import JsonOption, console, print_json
+from ..cli._common import JsonOption, UserOption, console, print_json, require_user
 from ..db import Database
-from ..errors import InputError, OsatnetError
+from ..errors import InputError
 from ._clear import clear
 from ._files import read_arcs, read_offers, read_requests, write_matches
 from ._types import ClearingOptions, ClearingResult, ClearingStatus
@@ -144,17 +144,11 @@ def _print(result: ClearingResult, out: Path) -> None:
 
 
 # -- the exchange inside the platform ----------------------------------------------------------
-UserOption = Annotated[
-    str | None,
-    typer.Option("--user", "-u", envvar="OSATNET_USER", help="Act as this osatnet user."),
-]
 PeriodOption = Annotated[str, typer.Option("--period", "-p", help="Reporting period, e.g. 2026Q3.")]
 
 
 def _exchange(user: str | None) -> Exchange:
-    if not user:
-        raise OsatnetError("who is asking? give --user USERNAME (or set OSATNET_USER)")
-    return Exchange.login(Database(), user, via="cli")
+    return Exchange.login(Database(), require_user(user), via="cli")
 
 
 @app.command("post")
@@ -285,9 +279,7 @@ def release_command(
         str, typer.Option("--stat", help="sum, mean, median, count, p25, p75.")
     ] = "sum",
     out: Annotated[Path | None, typer.Option("--out", help="CSV to write.")] = None,
-    user: Annotated[
-        str | None, typer.Option("--user", "-u", envvar="OSATNET_USER", help="Act as this user.")
-    ] = None,
+    user: UserOption = None,
     json: JsonOption = False,
 ) -> None:
     """Publish a cleared week's figures by process family under the disclosure rules."""

@@ -12,9 +12,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..cli._common import JsonOption, console, print_json
+from ..cli._common import JsonOption, UserOption, console, print_json, require_user
 from ..db import Database
-from ..errors import InputError, OsatnetError
+from ..errors import InputError
 from ._rounds_schemas import MemberResult, RoundSummary
 from ._types import ResilienceRules
 from .service import DEFAULT_TARGET, Procurement
@@ -27,18 +27,12 @@ round_app = typer.Typer(
 demand_app = typer.Typer(help="Your member's confidential demand in a round.", no_args_is_help=True)
 quotes_app = typer.Typer(help="Suppliers' quotes in a round (secretariat).", no_args_is_help=True)
 
-UserOption = Annotated[
-    str | None,
-    typer.Option("--user", "-u", envvar="OSATNET_USER", help="Act as this osatnet user."),
-]
 RoundArg = Annotated[str, typer.Argument(help="The round's key, such as 2027Q1.")]
 RoundOpt = Annotated[str, typer.Option("--round", "-r", help="The round's key, such as 2027Q1.")]
 
 
 def _service(user: str | None) -> Procurement:
-    if not user:
-        raise OsatnetError("who is asking? give --user USERNAME (or set OSATNET_USER)")
-    return Procurement.login(Database(), user, via="cli")
+    return Procurement.login(Database(), require_user(user), via="cli")
 
 
 def _fraction(flag: str, value: float | None) -> float | None:

@@ -9,9 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..cli._common import JsonOption, console, print_json
+from ..cli._common import JsonOption, UserOption, console, print_json, require_user
 from ..db import Database
-from ..errors import OsatnetError
 from .keys import init_master_key, key_status, rotate_master_key
 from .measures import DERIVED_MEASURES, MEASURES
 from .service import Vault
@@ -24,17 +23,11 @@ submissions_app = typer.Typer(
 keys_app = typer.Typer(help="The firewall's master key.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=True)
 
-UserOption = Annotated[
-    str | None,
-    typer.Option("--user", "-u", envvar="OSATNET_USER", help="Act as this osatnet user."),
-]
 PeriodOption = Annotated[str, typer.Option("--period", "-p", help="Reporting period, e.g. 2026Q3.")]
 
 
 def _vault(user: str | None) -> Vault:
-    if not user:
-        raise OsatnetError("who is asking? give --user USERNAME (or set OSATNET_USER)")
-    return Vault.login(Database(), user, via="cli")
+    return Vault.login(Database(), require_user(user), via="cli")
 
 
 @submissions_app.command("import")

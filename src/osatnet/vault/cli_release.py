@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..cli._common import JsonOption, console, print_json
+from ..cli._common import JsonOption, UserOption, console, print_json
 from ..errors import InputError
 from .benchmark import benchmark_report
-from .cli import UserOption, _vault
+from .cli import _vault
 from .releases import STATS, Releases, ReleaseTable, write_release_csv
 from .report import benchmark_html
 
