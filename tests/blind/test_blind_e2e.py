@@ -7,6 +7,7 @@ store may hold a raw value; a node killed mid-run must stop the others with noth
 from __future__ import annotations
 
 import json
+import re
 import signal
 import struct
 from pathlib import Path
@@ -125,7 +126,9 @@ def test_killing_a_node_mid_run_stops_everyone_without_a_result(tmp_path: Path) 
     for i, proc in enumerate(procs[:2]):
         _, err = proc.communicate(timeout=60)
         assert proc.returncode == 2, err
-        assert "node(s) [2] left" in err, err
+        # The killed node must be named; a survivor may also see the other survivor leave
+        # first (it stops as soon as it notices), so [0, 2] or [1, 2] are right too.
+        assert re.search(r"node\(s\) \[[\d, ]*2\] left", err), err
         assert "nothing was revealed or written" in err
         assert not cluster.result_path(i).exists()
     assert not cluster.result_path(2).exists()
