@@ -129,7 +129,7 @@ async def _session(
     t0 = time.perf_counter()
     revealed: Revealed = await _guarded(
         rt,
-        compute(rt, data.layout, data.values, data.present, job.rules, checks=job.checks),
+        compute(rt, data.layout, data.values, data.present, job),
         deadline,
     )
     took = time.perf_counter() - t0

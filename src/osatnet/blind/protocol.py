@@ -22,7 +22,7 @@ MPyC's ``SecFxp(96, 16)`` (:mod:`.field`):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,7 @@ import numpy.typing as npt
 from ..errors import ConfigError, InputError
 from ..vault.sdc import DisclosureRules
 from .field import FRACTION_BITS, MAX_ABS_VALUE, ONE, VALUE_BITS, comparison_bits, value_modulus
+from .job import BlindJob
 from .layout import Layout, value_free_pattern
 from .topk import top_two
 
@@ -48,6 +49,8 @@ class Revealed:
     withheld: BoolArray  # failing cells and their complementary cells
     counts: dict[int, int]  # published cell -> contributors
     sums: dict[int, float]  # published cell -> sum
+    # further statistics of published cells: name ("mean", "p25", …) -> cell -> value
+    stats: dict[str, dict[int, float]] = field(default_factory=dict)
 
 
 def _secfxp(rt: Any) -> Any:
@@ -112,18 +115,13 @@ async def _magnitude_ok(
 
 
 async def compute(
-    rt: Any,
-    layout: Layout,
-    values: ObjArray,
-    present: ObjArray,
-    rules: DisclosureRules,
-    *,
-    checks: str = "all",
+    rt: Any, layout: Layout, values: ObjArray, present: ObjArray, job: BlindJob
 ) -> Revealed:
     """Run the protocol; ``values``/``present`` are this node's shares, one per record.
 
-    ``checks="min_contributors"`` applies that rule only; ``"all"`` adds dominance and p%.
+    ``job.checks="min_contributors"`` applies that rule only; ``"all"`` adds dominance and p%.
     """
+    rules, checks = job.rules, job.checks
     secfxp = _secfxp(rt)
     sums = layout.cell_sums(values, int(secfxp.field.modulus))
     c = await _counts(rt, secfxp, layout, present)
