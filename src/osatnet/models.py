@@ -8,7 +8,9 @@ import importlib.util
 __all__ = ["import_all_models"]
 
 # Each capability keeps its tables in ``osatnet/<capability>/models.py``.
-_CAPABILITIES = ("registry", "audit", "vault", "auth", "exchange", "procurement", "risk")
+_CAPABILITIES = (
+    "registry", "audit", "vault", "auth", "exchange", "procurement", "risk", "blind",
+)
 
 
 def import_all_models() -> None:

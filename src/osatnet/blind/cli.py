@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ..errors import OsatnetError
+from ..errors import ConfigError, OsatnetError
 
 __all__ = ["app"]
 
@@ -43,13 +43,37 @@ def keygen_command(
 @app.command("run")
 def run_command(
     config: Annotated[Path, typer.Option("--config", "-c", help="This node's node.toml.")],
-    job: Annotated[Path, typer.Option("--job", "-j", help="The blind job (JSON).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the result (JSON).")],
+    job: Annotated[
+        Path | None, typer.Option("--job", "-j", help="One blind job (JSON) to run, offline.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="With --job: where to write the result.")
+    ] = None,
+    platform: Annotated[
+        str | None,
+        typer.Option("--platform", help="The osatnet server to take jobs from (its URL)."),
+    ] = None,
+    token_file: Annotated[
+        Path | None,
+        typer.Option("--token-file", help="With --platform: a file holding this node's token."),
+    ] = None,
+    once: Annotated[
+        bool, typer.Option("--once", help="With --platform: run the jobs waiting now, then stop.")
+    ] = False,
+    poll: Annotated[
+        float, typer.Option("--poll", help="With --platform: seconds between checks for work.")
+    ] = 5.0,
 ) -> None:
-    """Compute one blind table with the other nodes; write the published cells to --out."""
+    """Compute blind tables with the other nodes.
+
+    With --platform, take the release jobs the secretariat queued, download this node's
+    sealed shares, compute, and post the result (repeatedly, or --once). With --job, run one
+    job on the shares already in the node's store and write the result to --out.
+    """
     from .config import load_config
     from .job import BlindJob
     from .node import run_node
+    from .node_client import NodeClient, work
 
     started = time.perf_counter()
 
@@ -57,7 +81,20 @@ def run_command(
         typer.echo(f"[{time.perf_counter() - started:6.2f} s] {text}", err=True)
 
     try:
-        result = run_node(load_config(config), BlindJob.load(job), out, say)
+        node = load_config(config)
+        if platform is not None:
+            if token_file is None:
+                raise ConfigError(
+                    "--platform needs --token-file (the token `blind nodes add` printed)"
+                )
+            token = token_file.read_text(encoding="utf-8").strip()
+            failed = work(node, NodeClient(platform, token), once=once, poll=poll, say=say)
+            if failed:
+                raise ConfigError(f"{failed} job(s) failed on this node (reported to the platform)")
+            return
+        if job is None or out is None:
+            raise ConfigError("give --platform URL --token-file F, or --job JOB --out RESULT")
+        result = run_node(node, BlindJob.load(job), out, say)
     except OsatnetError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

@@ -42,6 +42,8 @@ class LocalCluster:
     root: Path
     size: int = 3
     timeout: float = 120.0
+    # False: each node keeps its own store (as when it downloads its bundles from a platform)
+    shared_store: bool = True
     keys: list[KeyFiles] = field(default_factory=list)
     configs: list[Path] = field(default_factory=list)
 
@@ -64,7 +66,11 @@ class LocalCluster:
         nodes = [("127.0.0.1", p, k) for p, k in zip(ports, self.keys, strict=True)]
         self.configs = [
             write_config(
-                self.node_dir(i) / "node.toml", i, nodes, store=self.store, timeout=self.timeout
+                self.node_dir(i) / "node.toml",
+                i,
+                nodes,
+                store=self.store if self.shared_store else self.node_dir(i) / "shares",
+                timeout=self.timeout,
             )
             for i in range(self.size)
         ]

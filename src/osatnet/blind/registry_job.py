@@ -10,7 +10,8 @@ share for which site, process and measure — never a value.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,9 +22,14 @@ from ..registry.models import Alliance, Member, ReportingPeriod, Site
 from ..vault._gather import DIMENSIONS
 from ..vault.measures import DERIVED, measure
 from .job import BlindJob, location_key
-from .store import ShareStore
 
-__all__ = ["blind_job"]
+__all__ = ["BundleSource", "blind_job"]
+
+
+class BundleSource(Protocol):
+    """Where sealed bundles are read from: a :class:`.store.ShareStore` or the database."""
+
+    def bundles(self, period: str, node: int) -> Iterator[dict[str, Any]]: ...
 
 
 def _area(country: str, region: str) -> str:
@@ -35,7 +41,7 @@ def _area(country: str, region: str) -> str:
 
 def blind_job(
     session: Session,
-    store: ShareStore,
+    store: BundleSource,
     period: str,
     measure_key: str,
     by: Sequence[str],

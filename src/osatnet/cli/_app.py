@@ -80,6 +80,9 @@ def _register() -> None:
     from ..blind.cli import app as node_app
 
     app.add_typer(node_app, name="node")
+    from ..blind.cli_platform import app as blind_app
+
+    app.add_typer(blind_app, name="blind")
     from ..procurement.cli import app as procure_app
 
     app.add_typer(procure_app, name="procure")

@@ -78,18 +78,52 @@ def table(
             help="DP: largest total a member may contribute (counts: cells per member).",
         ),
     ] = None,
+    wait: Annotated[
+        float,
+        typer.Option("--wait", help="Blind mode: seconds to wait for the compute nodes."),
+    ] = 600.0,
     user: UserOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Publish a table after every cell passes the disclosure rules (secretariat)."""
+    """Publish a table after every cell passes the disclosure rules (secretariat).
+
+    In a blind alliance the table is queued for the compute nodes (which apply the rules on
+    secret shares) and published when all of them return the same table.
+    """
     if method not in ("optimal", "heuristic"):
         raise InputError(f"--method must be optimal or heuristic, got {method!r}")
     dims = [d.strip() for d in by.split(",") if d.strip()]
-    result = _releases(user).create(
+    releases = _releases(user)
+    if _blind(releases, period, measure, stat, dims, wait, out, json, dp_epsilon):
+        return
+    result = releases.create(
         period, measure, stat, dims, method="optimal" if method == "optimal" else "heuristic",
         dp_epsilon=dp_epsilon, dp_bound=dp_bound,
     )  # fmt: skip
     show_release(result, out, json)
+
+
+def _blind(
+    releases: Releases, period: str, measure: str, stat: str, dims: list[str], wait: float,
+    out: Path | None, json: bool, dp_epsilon: float | None,
+) -> bool:  # fmt: skip
+    """Dispatch to the compute nodes when the alliance is blind; False when it is not."""
+    from ..blind.cli_platform import wait_for_job
+    from ..blind.platform import BlindService
+
+    service = BlindService(releases.db, releases.actor)
+    if service.trust_model() != "blind":
+        return False
+    if dp_epsilon is not None:
+        raise InputError("blind mode does not add differential-privacy noise (yet)")
+    job = service.request_release(period, measure, stat, dims)
+    console.print(f"job {job.id} queued for the compute nodes; waiting up to {wait:g} s")
+    job = wait_for_job(service, job, wait)
+    if job.release_id is None:
+        console.print(f"job {job.id} still pending: `osatnet blind jobs list` shows progress")
+        return True
+    show_release(releases.get(job.release_id), out, json)
+    return True
 
 
 @release_app.command("list")

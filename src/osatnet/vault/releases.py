@@ -98,6 +98,7 @@ class Releases:
     ) -> ReleaseTable:
         self.actor.require(UserRole.SECRETARIAT)
         keys = self._closed_periods(periods)
+        self._refuse_blind()
         self._check_request(measure_key, stat, by, dp_epsilon, dp_bound)
         keyring = KeyRing(load_master_key(self.db.settings))
         with scoped_session(self.db, Scope.AGGREGATE) as s:
@@ -225,6 +226,17 @@ class Releases:
         if not keys:
             raise InputError("give at least one period", column="period")
         return sorted(set(keys))
+
+    def _refuse_blind(self) -> None:
+        with self.db.session() as s:
+            alliance = s.scalars(select(Alliance).order_by(Alliance.id)).first()
+            if alliance is not None and alliance.trust_model == "blind":
+                # The operator must not compute on values in a blind alliance: the nodes do.
+                raise ConflictError(
+                    "the alliance's trust model is 'blind': releases are computed by the "
+                    "compute nodes (`osatnet release table` queues them; Python API: "
+                    "osatnet.blind.platform.BlindService.request_release)"
+                )
 
     @staticmethod
     def _check_request(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from .audit import router as audit
+from .blind import router as blind
 from .exchange import router as exchange
 from .me import router as me
 from .procurement import router as procurement
@@ -16,5 +17,5 @@ from .submissions import router as submissions
 __all__ = ["ROUTERS"]
 
 ROUTERS: list[APIRouter] = [
-    me, registry, submissions, releases, exchange, procurement, risk, audit
+    me, registry, submissions, releases, exchange, procurement, risk, blind, audit
 ]  # fmt: skip
