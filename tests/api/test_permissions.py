@@ -82,6 +82,23 @@ MATRIX: list[tuple[str, str, dict[str | None, int], int]] = [
     ),
     ("GET", "/api/v1/risk/scenarios", {ANON: 401}, 200),
     ("POST", "/api/v1/risk/assess", {ANON: 401}, 422),
+    ("GET", "/api/v1/blind/nodes", {ANON: 401}, 200),
+    ("POST", "/api/v1/blind/uploads", {ANON: 401}, 422),
+    (
+        "GET",
+        "/api/v1/blind/uploads/2026Q3",
+        {ANON: 401, "m1-admin": 404, "m1-user": 404, "m2-user": 404},
+        403,
+    ),
+    ("GET", "/api/v1/blind/jobs", {ANON: 401, "sec": 200, "aud": 200}, 403),
+    ("POST", "/api/v1/blind/jobs", {ANON: 401, "sec": 422}, 403),
+    ("GET", "/api/v1/blind/jobs/1", {ANON: 401, "sec": 404, "aud": 404}, 403),
+    ("POST", "/api/v1/blind/jobs/1/retry", {ANON: 401, "sec": 404}, 403),
+    # The nodes' routes take a node token: no user's token or session opens them.
+    ("GET", "/api/v1/blind/node/jobs", {}, 401),
+    ("GET", "/api/v1/blind/node/jobs/1/bundles", {}, 401),
+    ("POST", "/api/v1/blind/node/jobs/1/result", {}, 401),
+    ("POST", "/api/v1/blind/node/jobs/1/failure", {}, 401),
     ("GET", "/api/v1/audit", {ANON: 401, "sec": 200, "aud": 200}, 403),
     ("GET", "/api/v1/audit/verify", {ANON: 401, "sec": 200, "aud": 200}, 403),
     (
