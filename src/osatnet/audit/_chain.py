@@ -39,9 +39,15 @@ def append(
     session: Session, actor: str, action: str, target: str, details: dict[str, Any] | None = None
 ) -> AuditEntry:
     """Add an entry in the caller's transaction (so it exists only if the action commits)."""
+    # Serialise appenders: two concurrent transactions must not chain onto the same entry.
     if session.get_bind().dialect.name == "postgresql":
-        # Serialise appenders: two concurrent transactions must not chain onto the same entry.
         session.execute(text("SELECT pg_advisory_xact_lock(730501)"))
+    else:
+        # SQLite: the driver runs a SELECT outside any transaction, so two appenders could
+        # both read the same last entry. A write that matches no row (no trigger fires)
+        # opens the transaction and takes SQLite's write lock first: the second appender
+        # waits for the first to commit, then reads its entry.
+        session.execute(text("UPDATE audit_log SET seq = seq WHERE 0 = 1"))
     last = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).first()
     entry = AuditEntry(
         seq=(last.seq + 1) if last else 1,

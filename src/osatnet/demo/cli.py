@@ -108,6 +108,16 @@ def summary_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
                 f"¥{summary['risk_var95_jpy']:,.0f}, CVaR95 ¥{summary['risk_cvar95_jpy']:,.0f}",
             )
         )
+    if "blind" in summary:
+        b = summary["blind"]
+        rows.append(
+            (
+                "blind mode (3 compute nodes)",
+                f"{b['members']} members' shares: {b['published']} of {b['cells']} cells "
+                f"published in {b['seconds']} s; largest difference from plain "
+                f"{b['max_abs_difference']:g}",
+            )
+        )
     return rows
 
 

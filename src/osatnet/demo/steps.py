@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..auth import Auth
+from ..blind.demo import demo_step as blind_demo_step
 from ..exchange.demo import demo_step as exchange_demo_step
 from ..procurement.demo import demo_step as procurement_demo_step
 from ..registry.report import registry_section, registry_summary
@@ -168,4 +169,5 @@ STEPS: list[DemoStep] = [
     DemoStep("capacity exchange week", exchange_demo_step),
     DemoStep("joint procurement round", procurement_demo_step),
     DemoStep("supply-chain risk", _risk),
+    DemoStep("blind mode: three compute nodes", blind_demo_step),
 ]
