@@ -14,9 +14,9 @@ from .conftest import Web
 
 PAGES = {
     "m1-admin": ["/", "/sites", "/submissions", "/submissions/2026Q3", "/submissions/2026Q2",
-                 "/benchmark", "/releases"],
+                 "/benchmark", "/releases", "/blind"],
     "sec": ["/", "/members", "/members/m1", "/periods", "/periods/2026Q3/status", "/releases",
-            "/audit", "/audit/verify"],
+            "/audit", "/audit/verify", "/blind"],
 }  # fmt: skip
 
 

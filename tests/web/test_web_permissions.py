@@ -34,6 +34,7 @@ PAGES: list[tuple[str, dict[str | None, int], int]] = [
     ("/procurement/nope", {}, 404),
     ("/risk", {}, 200),
     ("/risk?network=demo", {}, 200),
+    ("/blind", {}, 200),
 ]
 # Writes, sent with a valid CSRF token; expected status per user.
 POSTS: list[tuple[str, dict[str, str], dict[str | None, int], int]] = [
@@ -68,6 +69,8 @@ POSTS: list[tuple[str, dict[str, str], dict[str | None, int], int]] = [
     ("/procurement", {"key": "2027Q2"}, {"sec": 303}, 403),
     # Risk: every signed-in user may assess (a bad horizon is refused before any work).
     ("/risk", {"network": "demo", "horizon": "0"}, {}, 422),
+    # Blind mode: only the secretariat runs jobs again (there is no job 99).
+    ("/blind/jobs/99/retry", {}, {"sec": 404}, 403),
 ]
 
 

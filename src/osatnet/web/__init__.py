@@ -21,6 +21,7 @@ from .guard import error_page
 from .routes_audit import router as audit_router
 from .routes_auth import router as auth_router
 from .routes_benchmark import router as benchmark_router
+from .routes_blind import router as blind_router
 from .routes_exchange import router as exchange_router
 from .routes_periods import router as periods_router
 from .routes_procurement import router as procurement_router
@@ -43,6 +44,7 @@ ROUTERS = (
     risk_router,
     periods_router,
     releases_router,
+    blind_router,
     audit_router,
 )
 

@@ -38,6 +38,7 @@ _ITEMS = (
     NavItem("/periods", N_("Periods and status"), OFFICE_ROLES),
     NavItem("/exchange/clearing", N_("Exchange clearing"), (UserRole.SECRETARIAT,)),
     NavItem("/releases", N_("Release tables"), (*MEMBER_ROLES, *OFFICE_ROLES)),
+    NavItem("/blind", N_("Blind mode"), (*MEMBER_ROLES, *OFFICE_ROLES)),
     NavItem("/audit", N_("Audit log"), OFFICE_ROLES),
 )
 
