@@ -6,7 +6,9 @@ nodes with MPyC, so that no single party — the operator included — sees a ra
 * :mod:`.config` — ``node.toml`` and ``osatnet node keygen``;
 * :mod:`.node` / :mod:`.protocol` — ``osatnet node run``: the secure computation of a table;
 * :mod:`.registry_job` — the job for a table, from the registry (public data only);
-* :mod:`.cluster` — k nodes on loopback, for tests and benchmarks.
+* :mod:`.cluster` — k nodes on loopback, for tests and benchmarks;
+* :mod:`.auction` / :mod:`.auction_client` / :mod:`.auction_protocol` / :mod:`.auction_node`
+  — sealed-bid clearing of the capacity exchange (``osatnet node auction``).
 
 What is and is not protected: ``docs/firewall.md``, section "Blind mode". Submodules are not
 imported here: importing MPyC's runtime has side effects that only a node process wants.

@@ -101,3 +101,28 @@ def run_command(
     typer.echo(
         f"{out}: {result['revealed']['published']} of {len(result['cells'])} cells published"
     )
+
+
+@app.command("auction")
+def auction_command(
+    config: Annotated[Path, typer.Option("--config", "-c", help="This node's node.toml.")],
+    auction: Annotated[Path, typer.Option("--auction", "-a", help="The auction (JSON).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the result (JSON).")],
+) -> None:
+    """Clear one sealed-bid auction with the other nodes; write prices and sealed quantities."""
+    from .auction import Auction
+    from .auction_node import run_auction
+    from .config import load_config
+
+    started = time.perf_counter()
+
+    def say(text: str) -> None:
+        typer.echo(f"[{time.perf_counter() - started:6.2f} s] {text}", err=True)
+
+    try:
+        result = run_auction(load_config(config), Auction.load(auction), out, say)
+    except OsatnetError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    priced = result["revealed"]["prices"]
+    typer.echo(f"{out}: {priced} of {len(result['markets'])} markets trade")
