@@ -58,7 +58,7 @@ def run_command(
         typer.Option("--token-file", help="With --platform: a file holding this node's token."),
     ] = None,
     once: Annotated[
-        bool, typer.Option("--once", help="With --platform: run the jobs waiting now, then stop.")
+        bool, typer.Option("--once", help="With --platform: run the work waiting now, then stop.")
     ] = False,
     poll: Annotated[
         float, typer.Option("--poll", help="With --platform: seconds between checks for work.")
@@ -66,9 +66,10 @@ def run_command(
 ) -> None:
     """Compute blind tables with the other nodes.
 
-    With --platform, take the release jobs the secretariat queued, download this node's
-    sealed shares, compute, and post the result (repeatedly, or --once). With --job, run one
-    job on the shares already in the node's store and write the result to --out.
+    With --platform, take the release jobs the secretariat queued and the sealed-bid
+    auctions it is clearing, download this node's sealed shares or orders, compute, and post
+    the result (repeatedly, or --once). With --job, run one job on the shares already in the
+    node's store and write the result to --out.
     """
     from .config import load_config
     from .job import BlindJob
@@ -90,7 +91,9 @@ def run_command(
             token = token_file.read_text(encoding="utf-8").strip()
             failed = work(node, NodeClient(platform, token), once=once, poll=poll, say=say)
             if failed:
-                raise ConfigError(f"{failed} job(s) failed on this node (reported to the platform)")
+                raise ConfigError(
+                    f"{failed} job(s) or auction(s) failed on this node (reported to the platform)"
+                )
             return
         if job is None or out is None:
             raise ConfigError("give --platform URL --token-file F, or --job JOB --out RESULT")

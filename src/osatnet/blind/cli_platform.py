@@ -1,4 +1,5 @@
-"""``osatnet blind``: compute nodes, members' sealed uploads and release jobs on the platform."""
+"""``osatnet blind``: compute nodes, members' sealed uploads, release jobs and sealed-bid
+auctions (:mod:`.cli_auction`) on the platform."""
 
 from __future__ import annotations
 
@@ -13,18 +14,20 @@ from rich.table import Table
 from ..cli._common import JsonOption, UserOption, console, print_json, require_user
 from ..db import Database
 from ..errors import ConflictError
+from .cli_auction import app as auction_app
 from .platform import BlindService, JobInfo
 
 __all__ = ["app", "wait_for_job"]
 
 app = typer.Typer(
-    help="Blind mode on the platform: compute nodes, sealed share uploads, release jobs.",
+    help="Blind mode on the platform: compute nodes, sealed uploads, release jobs, auctions.",
     no_args_is_help=True,
 )
 nodes_app = typer.Typer(help="The alliance's compute nodes.", no_args_is_help=True)
 jobs_app = typer.Typer(help="Blind release jobs.", no_args_is_help=True)
 app.add_typer(nodes_app, name="nodes")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(auction_app, name="auction")
 PeriodOption = Annotated[str, typer.Option("--period", "-p", help="An open reporting period.")]
 
 

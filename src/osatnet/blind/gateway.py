@@ -6,7 +6,8 @@ node posts the table it computed; when every node has posted for the job's curre
 and all tables are identical, the platform stores them as a release (the nodes' results are
 their own cross-check: a node that computed something else stops the release). A node that
 fails posts its reason and the job fails: the secretariat runs it again (``retry``), from the
-start, with the shares still in the database.
+start, with the shares still in the database. Sealed-bid auctions go the same way
+(:mod:`.auction_gateway`, mixed in).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..errors import ConflictError, InputError, NotFoundError, PermissionDenied
 from ..logs import get_logger
 from ..vault._context import Scope, scoped_session
 from ..vault.models import Release
+from .auction_gateway import AuctionWork
 from .models import BlindBundle, BlindJobRow, BlindNode, BlindNodeResult
 from .node import RESULT_FORMAT
 from .platform import token_hash
@@ -39,7 +41,7 @@ class PendingJob(BaseModel):
     job: dict[str, Any]  # the BlindJob JSON, public data only
 
 
-class NodeGateway:
+class NodeGateway(AuctionWork):
     """What one compute node may do on the platform, authenticated by its token."""
 
     def __init__(self, db: Database, token: str) -> None:

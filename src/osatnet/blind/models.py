@@ -1,4 +1,5 @@
-"""Blind mode's tables on the platform: compute nodes, sealed share bundles, jobs, results.
+"""Blind mode's tables on the platform: compute nodes, sealed share bundles, jobs, results,
+and sealed-bid auctions (the auction, members' sealed orders, the nodes' results).
 
 Nothing here can be opened by the platform: a bundle is ciphertext sealed to one node's key
 (the platform has none of the nodes' private keys), plus public metadata (which member has a
@@ -24,9 +25,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db._base import Base
 
-__all__ = ["BlindBundle", "BlindJobRow", "BlindNode", "BlindNodeResult"]
+__all__ = [
+    "AUCTION_STATUSES",
+    "BlindAuctionResult",
+    "BlindAuctionRow",
+    "BlindBundle",
+    "BlindJobRow",
+    "BlindNode",
+    "BlindNodeResult",
+    "BlindOrders",
+]
 
 JOB_STATUSES = ("pending", "done", "failed")
+AUCTION_STATUSES = ("open", "clearing", "done", "failed")
 
 
 class BlindNode(Base):
@@ -94,6 +105,62 @@ class BlindNodeResult(Base):
     __tablename__ = "blind_results"
 
     job_id: Mapped[int] = mapped_column(ForeignKey("blind_jobs.id"), primary_key=True)
+    node_index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    attempt: Mapped[int] = mapped_column(Integer)
+    result: Mapped[str] = mapped_column(Text)
+    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class BlindAuctionRow(Base):
+    """A sealed-bid auction: public grid and markets; the prices once every node agreed."""
+
+    __tablename__ = "blind_auctions"
+
+    auction_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    period_key: Mapped[str] = mapped_column(ForeignKey("reporting_periods.key"), index=True)
+    week: Mapped[str] = mapped_column(String(8))
+    auction: Mapped[str] = mapped_column(Text)  # the Auction JSON: id, grid, markets
+    digest: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    error: Mapped[str | None] = mapped_column(Text)
+    prices: Mapped[str | None] = mapped_column(Text)  # JSON market -> price, once done
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'clearing', 'done', 'failed')", name="status"),
+    )
+
+
+class BlindOrders(Base):
+    """A member's sealed schedules for one auction and one node (re-sending replaces them)."""
+
+    __tablename__ = "blind_auction_orders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    auction_id: Mapped[str] = mapped_column(ForeignKey("blind_auctions.auction_id"), index=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.id"), index=True)
+    node_index: Mapped[int] = mapped_column(Integer)
+    bundle: Mapped[str] = mapped_column(Text)  # JSON: sealed schedules + the reply key
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    uploaded_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+    __table_args__ = (
+        UniqueConstraint("auction_id", "member_id", "node_index", name="uq_blind_orders"),
+    )
+
+
+class BlindAuctionResult(Base):
+    """What one node computed for one attempt of an auction: prices, sealed member parts."""
+
+    __tablename__ = "blind_auction_results"
+
+    auction_id: Mapped[str] = mapped_column(
+        ForeignKey("blind_auctions.auction_id"), primary_key=True
+    )
     node_index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     attempt: Mapped[int] = mapped_column(Integer)
     result: Mapped[str] = mapped_column(Text)

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from .audit import router as audit
 from .blind import router as blind
+from .blind_auction import router as blind_auction
 from .exchange import router as exchange
 from .me import router as me
 from .procurement import router as procurement
@@ -17,5 +18,6 @@ from .submissions import router as submissions
 __all__ = ["ROUTERS"]
 
 ROUTERS: list[APIRouter] = [
-    me, registry, submissions, releases, exchange, procurement, risk, blind, audit
+    me, registry, submissions, releases, exchange, procurement, risk, blind, blind_auction,
+    audit,
 ]  # fmt: skip

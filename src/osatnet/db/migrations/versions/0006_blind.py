@@ -1,4 +1,5 @@
-"""blind: compute nodes, sealed share bundles, jobs and node results; row-level security
+"""blind: compute nodes, sealed share bundles, jobs and node results; sealed-bid auctions,
+their sealed orders and node results; row-level security
 
 Revision ID: 0006
 Revises: 0003
@@ -112,6 +113,78 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("job_id", "node_index", name=op.f("pk_blind_results")),
     )
+    op.create_table(
+        "blind_auctions",
+        sa.Column("auction_id", sa.String(length=64), nullable=False),
+        sa.Column("period_key", sa.String(length=10), nullable=False),
+        sa.Column("week", sa.String(length=8), nullable=False),
+        sa.Column("auction", sa.Text(), nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("attempt", sa.Integer(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("prices", sa.Text(), nullable=True),
+        sa.Column("created_by", sa.String(length=100), nullable=False),
+        _now(),
+        sa.CheckConstraint(
+            "status IN ('open', 'clearing', 'done', 'failed')",
+            name=op.f("ck_blind_auctions_status"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["period_key"], ["reporting_periods.key"],
+            name=op.f("fk_blind_auctions_period_key_reporting_periods"),
+        ),
+        sa.PrimaryKeyConstraint("auction_id", name=op.f("pk_blind_auctions")),
+    )  # fmt: skip
+    with op.batch_alter_table("blind_auctions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_blind_auctions_period_key"), ["period_key"], unique=False
+        )
+    op.create_table(
+        "blind_auction_orders",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("auction_id", sa.String(length=64), nullable=False),
+        sa.Column("member_id", sa.String(length=64), nullable=False),
+        sa.Column("node_index", sa.Integer(), nullable=False),
+        sa.Column("bundle", sa.Text(), nullable=False),
+        sa.Column("uploaded_by", sa.String(length=100), nullable=False),
+        sa.Column(
+            "uploaded_at", sa.DateTime(timezone=True), server_default=sa.func.now(),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["auction_id"], ["blind_auctions.auction_id"],
+            name=op.f("fk_blind_auction_orders_auction_id_blind_auctions"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"], ["members.id"], name=op.f("fk_blind_auction_orders_member_id_members")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_blind_auction_orders")),
+        sa.UniqueConstraint("auction_id", "member_id", "node_index", name="uq_blind_orders"),
+    )  # fmt: skip
+    with op.batch_alter_table("blind_auction_orders", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_blind_auction_orders_auction_id"), ["auction_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_blind_auction_orders_member_id"), ["member_id"], unique=False
+        )
+    op.create_table(
+        "blind_auction_results",
+        sa.Column("auction_id", sa.String(length=64), nullable=False),
+        sa.Column("node_index", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("attempt", sa.Integer(), nullable=False),
+        sa.Column("result", sa.Text(), nullable=False),
+        sa.Column(
+            "posted_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["auction_id"],
+            ["blind_auctions.auction_id"],
+            name=op.f("fk_blind_auction_results_auction_id_blind_auctions"),
+        ),
+        sa.PrimaryKeyConstraint("auction_id", "node_index", name=op.f("pk_blind_auction_results")),
+    )
     if op.get_bind().dialect.name == "postgresql":
         # A member's session sees its own bundles only (ciphertext, but its metadata says
         # where the member reports); the nodes' downloads run in the 'aggregate' scope.
@@ -122,11 +195,29 @@ def upgrade() -> None:
             "member_id = current_setting('osatnet.member_id', true) "
             "OR current_setting('osatnet.scope', true) = 'aggregate')"
         )
+        # The same wall for sealed orders: whether a member takes part in an auction is its
+        # own business; the nodes' downloads and the clearing's count run in 'aggregate'.
+        op.execute("ALTER TABLE blind_auction_orders ENABLE ROW LEVEL SECURITY")
+        op.execute("ALTER TABLE blind_auction_orders FORCE ROW LEVEL SECURITY")
+        op.execute(
+            "CREATE POLICY member_isolation ON blind_auction_orders USING ("
+            "member_id = current_setting('osatnet.member_id', true) "
+            "OR current_setting('osatnet.scope', true) = 'aggregate')"
+        )
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP POLICY IF EXISTS member_isolation ON blind_auction_orders")
         op.execute("DROP POLICY IF EXISTS member_isolation ON blind_share_bundles")
+    op.drop_table("blind_auction_results")
+    with op.batch_alter_table("blind_auction_orders", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_blind_auction_orders_member_id"))
+        batch_op.drop_index(batch_op.f("ix_blind_auction_orders_auction_id"))
+    op.drop_table("blind_auction_orders")
+    with op.batch_alter_table("blind_auctions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_blind_auctions_period_key"))
+    op.drop_table("blind_auctions")
     op.drop_table("blind_results")
     with op.batch_alter_table("blind_jobs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_blind_jobs_period_key"))
