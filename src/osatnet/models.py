@@ -9,7 +9,14 @@ __all__ = ["import_all_models"]
 
 # Each capability keeps its tables in ``osatnet/<capability>/models.py``.
 _CAPABILITIES = (
-    "registry", "audit", "vault", "auth", "exchange", "procurement", "risk", "blind",
+    "registry",
+    "audit",
+    "vault",
+    "auth",
+    "exchange",
+    "procurement",
+    "risk",
+    "blind",
 )
 
 

@@ -17,3 +17,4 @@ def test_blind_benchmark_small_runs() -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.count("checked against sdc") == 2
     assert "ratio blind / operator-trusted" in done.stdout
+    assert "checked against the operator-trusted release" in done.stdout  # the quartile step

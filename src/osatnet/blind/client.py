@@ -10,8 +10,9 @@ For each value the client computes, on the member's own machine:
   member, period, measure, site, process and node.
 
 Values are checked against the measure's range before anything leaves the client (a negative
-capacity or a utilisation above 100 % is refused). This is a check by an honest client only:
-a modified client could still send out-of-range shares; see ``docs/firewall.md``.
+capacity or a utilisation above 100 % is refused). A modified client could still send shares
+of anything: the nodes check the same ranges and the indicator again, on the shares, before
+computing (:mod:`.validity`).
 """
 
 from __future__ import annotations

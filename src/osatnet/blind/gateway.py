@@ -171,10 +171,12 @@ class NodeGateway(AuctionWork):
 def _release_cell(cell: dict[str, Any], stat: str) -> dict[str, Any]:
     """A node's cell as a release cell: the statistic asked for, or nothing when withheld."""
     published = cell["status"] == "published"
+    # As an operator-trusted release counts: members with a record in the cell (public).
+    members = cell.get("members", cell["contributors"]) if published else None
     if not published:
         value = None
     elif stat == "count":
-        value = cell["contributors"]
+        value = members
     elif stat == "sum":
         value = cell["value"]
     else:
@@ -182,5 +184,5 @@ def _release_cell(cell: dict[str, Any], stat: str) -> dict[str, Any]:
     return {
         "labels": cell["labels"], "status": cell["status"],
         "value": None if value is None else float(value),
-        "contributors": cell["contributors"] if published else None,
+        "contributors": members,
     }  # fmt: skip

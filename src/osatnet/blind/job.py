@@ -15,7 +15,10 @@ from pathlib import Path
 from ..errors import ConfigError, InputError
 from ..vault.sdc import DisclosureRules
 
-__all__ = ["BlindJob", "location_key"]
+__all__ = ["STATS", "BlindJob", "location_key"]
+
+# What a blind job may ask per published cell (the operator-trusted release's statistics).
+STATS = ("sum", "count", "mean", "median", "p25", "p75")
 
 
 def location_key(site: str | None, process: str | None) -> str:
@@ -35,10 +38,17 @@ class BlindJob:
     p_percent: float = 10.0
     protection_pct: float = 10.0
     checks: str = "all"  # or "min_contributors": that rule only (cheaper)
+    stats: tuple[str, ...] = ("sum", "count")  # of published cells; quartiles cost most
 
     def __post_init__(self) -> None:
         if self.checks not in ("all", "min_contributors"):
             raise InputError("checks must be 'all' or 'min_contributors'", column="checks")
+        bad = [s for s in self.stats if s not in STATS]
+        if bad or len(set(self.stats)) != len(self.stats) or isinstance(self.stats, str):
+            raise InputError(
+                f"stats takes different names among {', '.join(STATS)}, got {list(self.stats)}",
+                column="stats",
+            )
         if not 1 <= len(self.by) <= 4 or len(set(self.by)) != len(self.by):
             raise InputError("a blind table takes one to four different dimensions", column="by")
         for member, places in self.locations.items():
@@ -80,6 +90,7 @@ class BlindJob:
                 p_percent=float(data.get("p_percent", 10.0)),
                 protection_pct=float(data.get("protection_pct", 10.0)),
                 checks=str(data.get("checks", "all")),
+                stats=tuple(data.get("stats", ("sum", "count"))),
             )  # fmt: skip
         except (ValueError, KeyError, TypeError) as exc:
             raise ConfigError(f"not a blind job: {exc}") from None

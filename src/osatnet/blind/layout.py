@@ -176,7 +176,8 @@ def value_free_pattern(layout: Layout, passing: BoolArray, rules: DisclosureRule
     of positive width proves the withheld cell is not a linear function of the published
     ones, and that does not depend on the values: no withheld cell can be recomputed exactly
     from the real release. The ±protection_pct interval of the operator-trusted mode is NOT
-    guaranteed (it needs the real magnitudes); see ``docs/firewall.md``.
+    guaranteed by this pattern alone (it needs the real magnitudes): :mod:`.protection`
+    checks it on the secret sums and grows the pattern; see ``docs/firewall.md``.
     """
     columns: dict[str, list[str | float]] = {
         "contributor": list(layout.members),

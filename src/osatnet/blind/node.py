@@ -74,6 +74,8 @@ def open_shares(config: NodeConfig, job: BlindJob) -> NodeInput:
                 raise ConfigError(f"the job places no {member} value at {where}")
             aad = share_aad(member, job.period, job.measure, s["site"], s["process"], config.index)
             plain = opener.open(unb64(s["sealed"]), aad)
+            if len(plain) != 2 * SHARE_BYTES:  # a modified client: refuse, don't guess
+                raise ConfigError(f"{member}'s share at {where} is malformed ({len(plain)} bytes)")
             values.append(int.from_bytes(plain[:SHARE_BYTES], "big"))
             present.append(int.from_bytes(plain[SHARE_BYTES:], "big"))
             members.append(member)
@@ -103,6 +105,8 @@ async def _guarded(rt: Any, work: Any, deadline: float) -> Any:
             raise NodeFailure(f"node {rt.pid}: {why}; nothing was revealed or written")
     try:
         return task.result()
+    except OsatnetError:
+        raise  # raised on purpose by every node alike (invalid inputs…): not a departure
     except Exception:
         # A peer that drops between two checks makes MPyC fail inside its own send (for
         # instance on a protocol that is already gone): report the departure, not that.
@@ -145,6 +149,9 @@ async def _session(
 
 
 def _result(config: NodeConfig, job: BlindJob, data: NodeInput, rev: Revealed) -> dict[str, Any]:
+    # Members with a record in each cell (zeros included): public metadata, and what an
+    # operator-trusted release calls its contributors and counts.
+    members = np.bincount(data.layout.pair_cell, minlength=data.layout.num_cells)
     cells = []
     for i in range(data.layout.num_cells):
         status = "published"
@@ -155,13 +162,22 @@ def _result(config: NodeConfig, job: BlindJob, data: NodeInput, rev: Revealed) -
                 "labels": dict(zip(job.by, data.layout.cell_labels(i), strict=True)),
                 "status": status,
                 "value": rev.sums.get(i),
-                "contributors": rev.counts.get(i),
+                "contributors": rev.counts.get(i),  # members with a positive value
+                "members": int(members[i]) if i in rev.counts else None,
+                # mean / quartiles the job asked for: None when withheld
+                **{s: rev.stats.get(s, {}).get(i) for s in job.stats if s not in ("sum", "count")},
             }
         )
     return {
         "format": RESULT_FORMAT, "node": config.index, "period": job.period,
         "measure": job.measure, "by": list(job.by), "job": job.digest(), "inputs": data.digest,
-        "revealed": {"rule_bits": data.layout.num_cells, "published": len(rev.sums)},
+        # Everything the nodes learned, counted: the validity bit, the rules' bits, the
+        # protection bits, sums of cells withheld after they were seen, the published cells.
+        "revealed": {
+            "validity_bits": 1, "rule_bits": data.layout.num_cells,
+            "protection_bits": rev.protection_bits, "sums_seen_then_withheld": rev.seen_withheld,
+            "published": len(rev.sums),
+        },
         "cells": cells,
     }  # fmt: skip
 

@@ -3,6 +3,7 @@
 Steps, batched over all cells with MPyC secure arrays (never lists of secure numbers), all in
 MPyC's ``SecFxp(96, 16)`` (:mod:`.field`):
 
+0. **Validity** of every record, on the shares (:mod:`.validity`): one bit revealed.
 1. **Sums** — each node adds its shares of the records' values per cell, margins included
    (local: Shamir sharing is linear).
 2. **Contributor counts** — a member with one record in a cell adds its 0/1 indicator share
@@ -16,8 +17,13 @@ MPyC's ``SecFxp(96, 16)`` (:mod:`.field`):
 5. **Revealed: one bit per cell**, "publishable" (no rule fails), to the nodes. Which rule
    failed, the count, the sum and the largest contributions of a failing cell stay secret.
 6. **Complementary cells** — every node derives the same withheld set from the bits and the
-   public metadata (:func:`.layout.value_free_pattern`).
-7. **Revealed: the count and the sum of every published cell**, nothing about withheld ones.
+   public metadata (:func:`.layout.value_free_pattern`). **Protection** (:mod:`.protection`):
+   revealed, the sums of the cells that pattern publishes; every withheld primary cell's
+   attacker interval, in the clear; revealed, one bit per such cell, "protected (±q)"; where
+   one is not, more cells are withheld (the nodes saw their sums) and checked again.
+7. **Revealed: the count of every published cell** (its sum came in 6), nothing about
+   withheld ones.
+8. **Mean and quartiles** the job asks for, of published cells only (:mod:`.stats`).
 """
 
 from __future__ import annotations
@@ -33,7 +39,10 @@ from ..vault.sdc import DisclosureRules
 from .field import FRACTION_BITS, MAX_ABS_VALUE, ONE, VALUE_BITS, comparison_bits, value_modulus
 from .job import BlindJob
 from .layout import Layout, value_free_pattern
+from .protection import protect_withheld
+from .stats import published_stats
 from .topk import top_two
+from .validity import check_inputs
 
 __all__ = ["Revealed", "compute"]
 
@@ -51,6 +60,9 @@ class Revealed:
     sums: dict[int, float]  # published cell -> sum
     # further statistics of published cells: name ("mean", "p25", …) -> cell -> value
     stats: dict[str, dict[int, float]] = field(default_factory=dict)
+    # beyond the release, to the nodes only: protection bits, sums of cells withheld later
+    protection_bits: int = 0
+    seen_withheld: int = 0
 
 
 def _secfxp(rt: Any) -> Any:
@@ -123,6 +135,8 @@ async def compute(
     """
     rules, checks = job.rules, job.checks
     secfxp = _secfxp(rt)
+    # Before anything else: every record valid, or every node stops here (one bit revealed).
+    await check_inputs(rt, secfxp, layout, values, present, job)
     sums = layout.cell_sums(values, int(secfxp.field.modulus))
     c = await _counts(rt, secfxp, layout, present)
     # c·(c - n) >= 0 with MPyC told its public range: |c·(c - n)| <= max(members, n)**2.
@@ -135,14 +149,24 @@ async def compute(
         raise InputError(f"checks must be 'all' or 'min_contributors', got {checks!r}")
     passing = np.asarray(await rt.output(ok), dtype=np.float64) > 0.5
     withheld = value_free_pattern(layout, passing, rules)
+    # Reveals that pattern's published sums, grows it until every primary cell is protected.
+    first = withheld
+    withheld, figures, bits = await protect_withheld(
+        rt, secfxp, layout, sums, passing, withheld, rules
+    )
+    seen = int(np.count_nonzero(~first & withheld))
     published = np.flatnonzero(~withheld)
     if published.size == 0:
-        return Revealed(passing, withheld, {}, {})
+        return Revealed(passing, withheld, {}, {}, protection_bits=bits, seen_withheld=seen)
     counts = await rt.output(c[published])
-    totals = await rt.output(secfxp.array(secfxp.field.array(sums[published]), integral=False))
-    return Revealed(
+    totals = figures[published]
+    revealed = Revealed(
         passing=passing,
         withheld=withheld,
         counts={int(i): round(float(n)) for i, n in zip(published, counts, strict=True)},
         sums={int(i): float(s) for i, s in zip(published, totals, strict=True)},
+        protection_bits=bits,
+        seen_withheld=seen,
     )
+    # Last: mean and quartiles of the cells published in the end (``revealed.withheld``).
+    return await published_stats(rt, secfxp, layout, values, job, revealed)

@@ -10,7 +10,7 @@ hidden cell can be narrowed by the attacker's LP (:func:`optimal_pattern`, or th
 
 from __future__ import annotations
 
-from ._audit import Audit, CellAudit, audit
+from ._audit import AttackerLP, Audit, CellAudit, audit
 from ._optimal import OptimalResult, optimal_pattern
 from ._protect import Cell, ProtectedTable, protect
 from ._rules import REASONS, DisclosureRules, PrimaryResult, primary_suppression
@@ -20,6 +20,7 @@ from ._table import TOTAL, Table, build_table
 __all__ = [
     "REASONS",
     "TOTAL",
+    "AttackerLP",
     "Audit",
     "Cell",
     "CellAudit",
