@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from ..api.deps import DbDep
+from ..blind.auction_platform import BlindAuctions
 from ..blind.platform import BlindService, UploadInfo
 from ..errors import NotFoundError
 from ..registry import Registry, UserRole
@@ -42,6 +43,7 @@ def blind(request: Request, actor: ActorDep, db: DbDep) -> Response:
         nodes=service.nodes(),
         uploads=[] if office else _uploads(service, periods),
         jobs=list(reversed(service.jobs())) if office else [],
+        auctions=list(reversed(BlindAuctions(db, actor).auctions())),
         can_retry=actor.role is UserRole.SECRETARIAT,
     )
 
