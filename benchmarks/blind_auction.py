@@ -32,7 +32,6 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from osatnet.blind.auction import Ask, Auction, Bid, clear_plain, market_key
 from osatnet.blind.auction_client import open_allocation, put_orders, share_orders
-from osatnet.blind.auction_node import run_local_auction
 from osatnet.blind.cluster import LocalCluster
 from osatnet.blind.envelope import public_bytes
 from osatnet.exchange._pricing import crossing_price
@@ -96,7 +95,7 @@ def main() -> None:
         t_client = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        logs = run_local_auction(cluster, auction, "bench")
+        logs = cluster.run(auction, "bench")
         t_nodes = time.perf_counter() - t0
         found = re.search(r"in ([0-9.]+) s", logs[0])
         t_mpc = float(found.group(1)) if found else float("nan")

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
-from osatnet.api import create_app
+from osatnet.api.server import serving
 from osatnet.auth import Auth
 from osatnet.db import Database
 from tests.vault.conftest import GOOD, prepare
@@ -43,22 +40,8 @@ def live(db: Database, tmp_path: Path) -> Iterator[LiveServer]:
     prepare(db, tmp_path)
     auth = Auth(db)
     tokens = {user: auth.create_token(user, "tests").token for user in ROLES}
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    try:
-        yield LiveServer(f"http://127.0.0.1:{port}", db, tokens)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving(db, _free_port()) as url:
+        yield LiveServer(url, db, tokens)
 
 
 @pytest.fixture

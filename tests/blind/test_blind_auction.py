@@ -291,11 +291,9 @@ def test_what_one_node_opens(tmp_path: Path) -> None:
 
 def test_three_nodes_clear_like_the_plain_method_and_store_no_quantity(tmp_path: Path) -> None:
     cluster = LocalCluster(tmp_path, timeout=120.0).setup()
-    from osatnet.blind.auction_node import run_local_auction
-
     auction, orders = _e2e_orders()
     keys = _upload(cluster, auction, orders)
-    run_local_auction(cluster, auction)
+    cluster.run(auction, "auction")
     results = [json.loads(cluster.result_path(i, "auction").read_text()) for i in range(3)]
     ref = clear_plain(auction, orders)
     for r in results:
@@ -323,14 +321,12 @@ def test_three_nodes_clear_like_the_plain_method_and_store_no_quantity(tmp_path:
 
 
 def test_killing_a_node_mid_auction_stops_everyone_without_a_result(tmp_path: Path) -> None:
-    from osatnet.blind.auction_node import start_local_auction
-
     cluster = LocalCluster(tmp_path, timeout=60.0).setup()
     rng = random.Random(7)
     grid = tuple(float(10 + i) for i in range(4000))  # clearing takes seconds
     auction = Auction("slow", grid, tuple(market_key(f"P{j}", 1) for j in range(6)))
     _upload(cluster, auction, _random_orders(rng, auction, 12, big=False))
-    procs = start_local_auction(cluster, auction)
+    procs = cluster.start(auction, "auction")
     for proc in procs:  # wait until every node is connected (then they compare and clear)
         assert proc.stderr is not None
         for line in proc.stderr:

@@ -12,7 +12,6 @@ import json
 import random
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -62,15 +61,7 @@ class Market:
     keys: dict[str, X25519PrivateKey] = field(default_factory=dict)
 
     def nodes(self, which: list[int]) -> list[subprocess.Popen[str]]:
-        return [
-            subprocess.Popen(
-                [sys.executable, "-m", "osatnet.blind", "run", "--config",
-                 str(self.cluster.configs[i]), "--platform", self.url,
-                 "--token-file", str(self.node_tokens[i]), "--once"],
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            )
-            for i in which
-        ]  # fmt: skip
+        return self.cluster.pull(self.url, self.node_tokens, which)
 
     def api(self, user: str) -> httpx.Client:
         return httpx.Client(

@@ -8,19 +8,15 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import select, update
 
-from osatnet.api import create_app
+from osatnet.api.server import serving
 from osatnet.auth import Auth
 from osatnet.blind.client import BlindValue
 from osatnet.blind.cluster import LocalCluster, free_ports
@@ -52,17 +48,7 @@ class Platform:
     values: dict[str, list[BlindValue]]
 
     def nodes(self, which: list[int]) -> list[subprocess.Popen[str]]:
-        procs = []
-        for i in which:
-            command = [
-                sys.executable, "-m", "osatnet.blind", "run", "--config",
-                str(self.cluster.configs[i]), "--platform", self.url,
-                "--token-file", str(self.node_tokens[i]), "--once",
-            ]  # fmt: skip
-            procs.append(
-                subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            )
-        return procs
+        return self.cluster.pull(self.url, self.node_tokens, which)
 
     def api(self, user: str) -> httpx.Client:
         headers = {"Authorization": f"Bearer {self.tokens[user]}"}
@@ -71,19 +57,8 @@ class Platform:
 
 def _serve(db: Database) -> Iterator[str]:
     (port,) = free_ports(1)
-    config = uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "the test server did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving(db, port) as url:
+        yield url
 
 
 @pytest.fixture

@@ -13,13 +13,7 @@ the node itself cannot read them (:func:`.auction_client.open_allocation` can).
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import json
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,18 +22,17 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import ConfigError, OsatnetError
+from ..errors import ConfigError
 from .auction import Auction
 from .auction_client import ORDERS_FORMAT, RESULT_FORMAT, order_aad, order_store, result_aad
 from .auction_protocol import Cleared, clear
-from .cluster import LocalCluster
 from .config import NodeConfig
 from .envelope import SHARE_BYTES, Opener, Sealer, b64, unb64
 from .field import value_modulus
-from .node import _guarded
-from .runtime import NodeFailure, make_runtime, peers_down, tls_start
+from .node import session
+from .runtime import run_mpc, write_result
 
-__all__ = ["OrderInput", "open_orders", "run_auction", "run_local_auction", "start_local_auction"]
+__all__ = ["OrderInput", "open_orders", "run_auction"]
 
 ObjArray = npt.NDArray[np.object_]
 
@@ -98,32 +91,6 @@ def open_orders(config: NodeConfig, auction: Auction) -> OrderInput:
     )  # fmt: skip
 
 
-async def _session(
-    rt: Any, config: NodeConfig, auction: Auction, data: OrderInput, say: Callable[[str], None]
-) -> Cleared:
-    deadline = time.monotonic() + config.timeout
-    await tls_start(rt, config, deadline)
-    say(f"node {config.index}: connected to all nodes over TLS")
-    digests = await _guarded(rt, rt.transfer(data.digest), deadline)
-    if len(set(digests)) != 1:
-        raise NodeFailure(
-            f"node {config.index}: the nodes hold different auctions or order sets "
-            "(a member's upload missing on some node?); nothing computed"
-        )
-    t0 = time.perf_counter()
-    work = clear(rt, data.demand, data.supply, auction.grid_codes)
-    cleared: Cleared = await _guarded(rt, work, deadline)
-    took = time.perf_counter() - t0
-    say(f"node {config.index}: cleared {len(auction.markets)} markets in {took:.2f} s")
-    # Closing barrier, still watched (as in node.py): nobody closes before everyone is done.
-    await _guarded(rt, rt.transfer(True), deadline)
-    try:
-        await asyncio.wait_for(rt.shutdown(), max(deadline - time.monotonic(), 1.0))
-    except TimeoutError:
-        raise NodeFailure(f"node {config.index}: closing timed out; nothing written") from None
-    return cleared
-
-
 def _result(config: NodeConfig, auction: Auction, data: OrderInput, c: Cleared) -> dict[str, Any]:
     digest = auction.digest()
     sealed = {}
@@ -149,67 +116,17 @@ def run_auction(
 ) -> dict[str, Any]:
     data = open_orders(config, auction)
     say(f"node {config.index}: opened {len(data.members)} members' orders")
-    rt = make_runtime(config)
-    try:
-        cleared = rt.run(_session(rt, config, auction, data, say))
-    except OsatnetError:
-        raise
-    except OSError as exc:
-        raise NodeFailure(f"node {config.index}: connection failed: {exc}") from None
-    except Exception as exc:
-        # As in node.run_node: MPyC stops its loop when a peer's connection is lost.
-        down = peers_down(rt)
-        if down or (isinstance(exc, RuntimeError) and "Event loop stopped" in str(exc)):
-            who = f"node(s) {down}" if down else "another node"
-            raise NodeFailure(
-                f"node {config.index}: {who} left; nothing was revealed or written"
-            ) from None
-        raise
+    cleared: Cleared = run_mpc(
+        config,
+        lambda rt: session(
+            rt,
+            config,
+            data.digest,
+            "auctions or order sets",
+            lambda: clear(rt, data.demand, data.supply, auction.grid_codes),
+            say,
+        ),
+    )
     result = _result(config, auction, data, cleared)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(json.dumps(result, indent=1), encoding="utf-8")
-    os.replace(tmp, out)
+    write_result(out, result)
     return result
-
-
-def start_local_auction(
-    cluster: LocalCluster, auction: Auction, name: str = "auction"
-) -> list[subprocess.Popen[str]]:
-    """Start every node of a :class:`.LocalCluster` on ``auction`` (``osatnet node auction``)."""
-    file = cluster.root / f"{name}.json"
-    file.write_text(auction.to_json(), encoding="utf-8")
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "osatnet.blind",
-                "auction",
-                "--config",
-                str(cfg),
-                "--auction",
-                str(file),
-                "--out",
-                str(cluster.result_path(i, name)),
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        for i, cfg in enumerate(cluster.configs)
-    ]
-
-
-def run_local_auction(cluster: LocalCluster, auction: Auction, name: str = "auction") -> list[str]:
-    """Run every node to the end; their stderr, or an error naming the nodes that failed."""
-    procs = start_local_auction(cluster, auction, name)
-    deadline = time.monotonic() + cluster.timeout + 30
-    logs = [p.communicate(timeout=max(deadline - time.monotonic(), 1.0))[1] for p in procs]
-    failed = [i for i, p in enumerate(procs) if p.returncode != 0]
-    if failed:
-        detail = "\n".join(logs[i].strip().splitlines()[-1] for i in failed if logs[i].strip())
-        raise OsatnetError(f"node(s) {failed} failed: {detail}")
-    return logs

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import OsatnetError
+from .auction import Auction
 from .config import KeyFiles, keygen, write_config
 from .envelope import unb64
 from .job import BlindJob
@@ -79,36 +80,62 @@ class LocalCluster:
     def public_keys(self) -> list[bytes]:
         return [unb64(k.public_key_b64()) for k in self.keys]
 
-    def start(self, job: BlindJob, name: str = "job") -> list[subprocess.Popen[str]]:
+    @staticmethod
+    def _spawn(args: list[str]) -> subprocess.Popen[str]:
+        """``python -m osatnet.blind ARGS``, as ``osatnet node ARGS`` runs on a node's server."""
+        return subprocess.Popen(
+            [sys.executable, "-m", "osatnet.blind", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+
+    def start(self, job: BlindJob | Auction, name: str = "job") -> list[subprocess.Popen[str]]:
+        """Start every node on ``job``: a table (``node run``) or an auction (``node auction``)."""
         job_file = self.root / f"{name}.json"
         job_file.write_text(job.to_json(), encoding="utf-8")
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        command, flag = ("auction", "--auction") if isinstance(job, Auction) else ("run", "--job")
         return [
-            subprocess.Popen(
+            self._spawn(
                 [
-                    sys.executable,
-                    "-m",
-                    "osatnet.blind",
-                    "run",
+                    command,
                     "--config",
                     str(cfg),
-                    "--job",
+                    flag,
                     str(job_file),
                     "--out",
                     str(self.result_path(i, name)),
-                ],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                env=env,
+                ]
             )
             for i, cfg in enumerate(self.configs)
+        ]
+
+    def pull(
+        self, platform: str, token_files: list[Path], which: list[int] | None = None
+    ) -> list[subprocess.Popen[str]]:
+        """Start nodes (all, or ``which``) taking the platform's waiting work once:
+        ``osatnet node run --platform URL --token-file F --once``."""
+        return [
+            self._spawn(
+                [
+                    "run",
+                    "--config",
+                    str(self.configs[i]),
+                    "--platform",
+                    platform,
+                    "--token-file",
+                    str(token_files[i]),
+                    "--once",
+                ]
+            )
+            for i in (range(self.size) if which is None else which)
         ]
 
     def result_path(self, index: int, name: str = "job") -> Path:
         return self.node_dir(index) / f"{name}.result.json"
 
-    def run(self, job: BlindJob, name: str = "job") -> list[str]:
+    def run(self, job: BlindJob | Auction, name: str = "job") -> list[str]:
         """Run every node to the end; the nodes' stderr, or an error naming the failed ones."""
         procs = self.start(job, name)
         deadline = time.monotonic() + self.timeout + 30

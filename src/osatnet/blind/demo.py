@@ -11,15 +11,11 @@ published cell with the plain sum of the same invented data.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
-import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from ..api.server import serving
 from ..db import Database
 from ..errors import OsatnetError
 from ..registry import Registry
@@ -34,29 +30,6 @@ if TYPE_CHECKING:
 __all__ = ["demo_step"]
 
 _PERIOD, _MEASURE = "2026Q2", "weekly_capacity"
-
-
-@contextmanager
-def _server(db: Database) -> Iterator[str]:
-    import uvicorn
-
-    from ..api import create_app
-
-    (port,) = free_ports(1)
-    config = uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise OsatnetError("the demo's API server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def _platform(ctx: DemoContext) -> tuple[Database, dict[str, list[BlindValue]]]:
@@ -106,15 +79,9 @@ def demo_step(ctx: DemoContext) -> None:
         BlindService(db, f"{member.lower()}-admin").upload(_PERIOD, mine)
     Registry(db).set_period_status(_PERIOD, "closed")
     job = sec.request_release(_PERIOD, _MEASURE, "sum", ["process"])
-    with _server(db) as url:
-        procs = [
-            subprocess.Popen(
-                [sys.executable, "-m", "osatnet.blind", "run", "--config", str(cfg),
-                 "--platform", url, "--token-file", str(tok), "--once"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-            )
-            for cfg, tok in zip(cluster.configs, token_files, strict=True)
-        ]  # fmt: skip
+    (port,) = free_ports(1)
+    with serving(db, port) as url:
+        procs = cluster.pull(url, token_files)
         errors = [p.communicate(timeout=300)[1] for p in procs]
     done = sec.job(job.id)
     if done.release_id is None:

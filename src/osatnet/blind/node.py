@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
-import os
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -29,10 +27,12 @@ from .field import value_modulus
 from .job import BlindJob, location_key
 from .layout import Layout
 from .protocol import Revealed, compute
-from .runtime import NodeFailure, make_runtime, peers_down, tls_start
+from .runtime import NodeFailure, peers_down, run_mpc, tls_start, write_result
 from .store import ShareStore
 
-__all__ = ["RESULT_FORMAT", "NodeInput", "open_shares", "run_node"]
+__all__ = ["RESULT_FORMAT", "NodeInput", "guarded", "open_shares", "run_node", "session"]
+
+T = TypeVar("T")
 
 RESULT_FORMAT = "osatnet-blind-result/1"
 _WATCH = 0.2  # seconds between checks that every other node is still connected
@@ -91,7 +91,7 @@ def open_shares(config: NodeConfig, job: BlindJob) -> NodeInput:
     )
 
 
-async def _guarded(rt: Any, work: Any, deadline: float) -> Any:
+async def guarded(rt: Any, work: Any, deadline: float) -> Any:
     """Await ``work`` while watching the other nodes: any of them gone stops everything."""
     task = asyncio.ensure_future(work)
     while not task.done():
@@ -118,34 +118,32 @@ async def _guarded(rt: Any, work: Any, deadline: float) -> Any:
         raise
 
 
-async def _session(
-    rt: Any, config: NodeConfig, job: BlindJob, data: NodeInput, say: Callable[[str], None]
-) -> Revealed:
+async def session(
+    rt: Any, config: NodeConfig, digest: str, what: str, work: Callable[[], Awaitable[T]],
+    say: Callable[[str], None],
+) -> T:  # fmt: skip
+    """One watched MPC session: connect over TLS, check every node holds the same inputs
+    (``digest``), run ``work()``, then a closing barrier before any connection closes."""
     deadline = time.monotonic() + config.timeout
     await tls_start(rt, config, deadline)
     say(f"node {config.index}: connected to all nodes over TLS")
-    digests = await _guarded(rt, rt.transfer(data.digest), deadline)
+    digests = await guarded(rt, rt.transfer(digest), deadline)
     if len(set(digests)) != 1:
         raise NodeFailure(
-            f"node {config.index}: the nodes hold different jobs or share sets "
+            f"node {config.index}: the nodes hold different {what} "
             "(a member's upload missing on some node?); nothing computed"
         )
     t0 = time.perf_counter()
-    revealed: Revealed = await _guarded(
-        rt,
-        compute(rt, data.layout, data.values, data.present, job),
-        deadline,
-    )
-    took = time.perf_counter() - t0
-    say(f"node {config.index}: computed {data.layout.num_cells} cells in {took:.2f} s")
+    done: T = await guarded(rt, work(), deadline)
+    say(f"node {config.index}: computed in {time.perf_counter() - t0:.2f} s")
     # Our own barrier, still watched: every node has finished before any connection closes
     # (MPyC's shutdown closes them, which the watch would take for a node leaving).
-    await _guarded(rt, rt.transfer(True), deadline)
+    await guarded(rt, rt.transfer(True), deadline)
     try:
         await asyncio.wait_for(rt.shutdown(), max(deadline - time.monotonic(), 1.0))
     except TimeoutError:
         raise NodeFailure(f"node {config.index}: closing timed out; nothing written") from None
-    return revealed
+    return done
 
 
 def _result(config: NodeConfig, job: BlindJob, data: NodeInput, rev: Revealed) -> dict[str, Any]:
@@ -187,27 +185,17 @@ def run_node(
 ) -> dict[str, Any]:
     data = open_shares(config, job)
     say(f"node {config.index}: opened {data.values.size} shares, {data.layout.num_cells} cells")
-    rt = make_runtime(config)
-    try:
-        revealed = rt.run(_session(rt, config, job, data, say))
-    except OsatnetError:
-        raise
-    except OSError as exc:
-        raise NodeFailure(f"node {config.index}: connection failed: {exc}") from None
-    except Exception as exc:
-        # MPyC stops its event loop when a peer's connection is lost mid-run; whatever it
-        # raises then, the run is over and nothing was revealed.
-        down = peers_down(rt)
-        stopped = isinstance(exc, RuntimeError) and "Event loop stopped" in str(exc)
-        if down or stopped:
-            who = f"node(s) {down}" if down else "another node"
-            raise NodeFailure(
-                f"node {config.index}: {who} left; nothing was revealed or written"
-            ) from None
-        raise
+    revealed = run_mpc(
+        config,
+        lambda rt: session(
+            rt,
+            config,
+            data.digest,
+            "jobs or share sets",
+            lambda: compute(rt, data.layout, data.values, data.present, job),
+            say,
+        ),
+    )
     result = _result(config, job, data, revealed)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(json.dumps(result, indent=1), encoding="utf-8")
-    os.replace(tmp, out)
+    write_result(out, result)
     return result

@@ -10,16 +10,30 @@ certificates listed for the other nodes. The MPC protocol itself is MPyC's, unch
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import ssl
 import time
-from typing import Any
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
 
 from ..errors import ConfigError, OsatnetError
 from ._mpyc import mpyc_argv
 from .config import NodeConfig, node_name
 from .field import THRESHOLD
 
-__all__ = ["NodeFailure", "make_runtime", "peers_down", "tls_context", "tls_start"]
+__all__ = [
+    "NodeFailure",
+    "make_runtime",
+    "peers_down",
+    "run_mpc",
+    "tls_context",
+    "tls_start",
+    "write_result",
+]
+
+T = TypeVar("T")
 
 _RETRY = 0.1  # seconds between connection attempts while the other nodes start
 
@@ -116,3 +130,33 @@ def peers_down(rt: Any) -> list[int]:
         if proto is None or transport is None or transport.is_closing():
             down.append(peer.pid)
     return down
+
+
+def run_mpc(config: NodeConfig, session: Callable[[Any], Coroutine[Any, Any, T]]) -> T:
+    """Run ``session(runtime)`` on a fresh MPyC runtime; a lost peer becomes a NodeFailure."""
+    rt = make_runtime(config)
+    try:
+        return rt.run(session(rt))  # type: ignore[no-any-return]
+    except OsatnetError:
+        raise
+    except OSError as exc:
+        raise NodeFailure(f"node {config.index}: connection failed: {exc}") from None
+    except Exception as exc:
+        # MPyC stops its event loop when a peer's connection is lost mid-run; whatever it
+        # raises then, the run is over and nothing was revealed.
+        down = peers_down(rt)
+        stopped = isinstance(exc, RuntimeError) and "Event loop stopped" in str(exc)
+        if down or stopped:
+            who = f"node(s) {down}" if down else "another node"
+            raise NodeFailure(
+                f"node {config.index}: {who} left; nothing was revealed or written"
+            ) from None
+        raise
+
+
+def write_result(out: Path, result: dict[str, Any]) -> None:
+    """Write a node's result atomically: a reader sees the whole file or none."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    os.replace(tmp, out)
