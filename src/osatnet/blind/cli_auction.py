@@ -7,14 +7,13 @@ private half of its reply key, which never leaves the member's machine.
 
 from __future__ import annotations
 
-import time
 from fractions import Fraction
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ..cli._common import JsonOption, UserOption, console, print_json, require_user
+from ..cli._common import JsonOption, UserOption, console, poll, print_json, require_user
 from ..db import Database
 from ..errors import ConfigError, ConflictError
 from .auction_client import open_allocation
@@ -59,10 +58,9 @@ def _line(a: AuctionInfo) -> str:
 
 
 def _wait(service: BlindAuctions, info: AuctionInfo, seconds: float) -> AuctionInfo:
-    deadline = time.monotonic() + seconds
-    while info.status == "clearing" and time.monotonic() < deadline:
-        time.sleep(1.0)
-        info = service.get(info.auction_id)
+    info = poll(
+        info, lambda a: a.status == "clearing", lambda a: service.get(a.auction_id), seconds
+    )
     if info.status == "failed":
         raise ConflictError(f"{_line(info)}; run it again with `osatnet blind auction retry`")
     return info

@@ -4,14 +4,13 @@ auctions (:mod:`.cli_auction`) on the platform."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from ..cli._common import JsonOption, UserOption, console, print_json, require_user
+from ..cli._common import JsonOption, UserOption, console, poll, print_json, require_user
 from ..db import Database
 from ..errors import ConflictError
 from .cli_auction import app as auction_app
@@ -130,10 +129,7 @@ def _job_line(j: JobInfo) -> str:
 
 def wait_for_job(service: BlindService, job: JobInfo, seconds: float) -> JobInfo:
     """Poll until the nodes finish (or fail) the job, for at most ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while job.status == "pending" and time.monotonic() < deadline:
-        time.sleep(1.0)
-        job = service.job(job.id)
+    job = poll(job, lambda j: j.status == "pending", lambda j: service.job(j.id), seconds)
     if job.status == "failed":
         raise ConflictError(f"{_job_line(job)}; run it again with `osatnet blind jobs retry`")
     return job

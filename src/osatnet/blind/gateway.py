@@ -172,7 +172,7 @@ def _release_cell(cell: dict[str, Any], stat: str) -> dict[str, Any]:
     """A node's cell as a release cell: the statistic asked for, or nothing when withheld."""
     published = cell["status"] == "published"
     # As an operator-trusted release counts: members with a record in the cell (public).
-    members = cell.get("members", cell["contributors"]) if published else None
+    members = cell["members"] if published else None
     if not published:
         value = None
     elif stat == "count":

@@ -258,8 +258,12 @@ class BlindService(ActingService):
         self.node_keys()
         # Aggregate scope: the job reads every member's bundle metadata (never a share).
         with scoped_session(self.db, Scope.AGGREGATE) as s:
-            job = blind_job(s, _DbBundles(s), period, measure_key, by, checks=checks)
-            job = _with_stat(job, stat)
+            # The nodes compute the dearer statistics (quartiles) only when a release asks.
+            extra = () if stat in ("sum", "count") else (stat,)
+            job = blind_job(
+                s, _DbBundles(s), period, measure_key, by, checks=checks,
+                stats=("sum", "count", *extra),
+            )  # fmt: skip
             row = BlindJobRow(
                 period_key=period, measure=measure_key, stat=stat, dims=",".join(by),
                 job=job.to_json(), digest=job.digest(), status="pending", attempt=1,
@@ -302,15 +306,6 @@ class BlindService(ActingService):
         with self.db.session() as s:
             alliance = s.scalars(select(Alliance).order_by(Alliance.id)).first()
             return alliance.trust_model if alliance else "operator-trusted"
-
-
-def _with_stat(job: Any, stat: str) -> Any:
-    # The nodes compute the dearer statistics (quartiles) only when a release asks for them.
-    import dataclasses
-
-    if stat in ("sum", "count") or not any(f.name == "stats" for f in dataclasses.fields(job)):
-        return job
-    return dataclasses.replace(job, stats=("sum", "count", stat))
 
 
 def _get_job(s: Session, job_id: int) -> BlindJobRow:

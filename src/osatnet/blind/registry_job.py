@@ -47,6 +47,7 @@ def blind_job(
     by: Sequence[str],
     *,
     checks: str = "all",
+    stats: tuple[str, ...] = ("sum", "count"),
 ) -> BlindJob:
     alliance = session.scalars(select(Alliance).order_by(Alliance.id)).first()
     if alliance is None or alliance.trust_model != "blind":
@@ -90,5 +91,5 @@ def blind_job(
         period, measure_key, tuple(by), dict(locations),
         min_contributors=alliance.min_contributors, dominance_n=alliance.dominance_n,
         dominance_k=alliance.dominance_k_pct, p_percent=alliance.p_percent,
-        protection_pct=alliance.protection_pct, checks=checks,
+        protection_pct=alliance.protection_pct, checks=checks, stats=stats,
     )  # fmt: skip

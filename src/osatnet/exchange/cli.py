@@ -68,6 +68,16 @@ def _options(
     )
 
 
+# Options of both the file-based `solve` and the platform's `clear`.
+CostPerKmOption = Annotated[
+    float, typer.Option("--cost-per-km", help="Logistics cost per unit and km (JPY).")
+]
+FairnessOption = Annotated[
+    float | None,
+    typer.Option("--fairness", help="Share of its proportional fill each requester gets."),
+]
+
+
 @app.command("solve")
 def solve_command(
     offers: Annotated[Path, typer.Option("--offers", help="offers.csv (spare capacity).")],
@@ -85,19 +95,14 @@ def solve_command(
     pricing: Annotated[
         str, typer.Option("--pricing", help="pay-as-offered or uniform.")
     ] = "pay-as-offered",
-    cost_per_km: Annotated[
-        float, typer.Option("--cost-per-km", help="Logistics cost per unit and km (JPY).")
-    ] = 0.0,
+    cost_per_km: CostPerKmOption = 0.0,
     lateness_penalty: Annotated[
         float, typer.Option("--lateness-penalty", help="Penalty per unit and week late (JPY).")
     ] = 0.0,
     max_lateness: Annotated[
         int, typer.Option("--max-lateness", help="Weeks an order may be produced after due.")
     ] = 0,
-    fairness: Annotated[
-        float | None,
-        typer.Option("--fairness", help="Share of its proportional fill each requester gets."),
-    ] = None,
+    fairness: FairnessOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Clear offers against requests and write the matches."""
@@ -198,13 +203,8 @@ def clear_command(
         float, typer.Option("--time-limit", help="Solver time limit in seconds.")
     ] = 60.0,
     gap: Annotated[float, typer.Option("--gap", help="Relative optimality gap to stop at.")] = 1e-4,
-    cost_per_km: Annotated[
-        float, typer.Option("--cost-per-km", help="Logistics cost per unit and km (JPY).")
-    ] = 0.0,
-    fairness: Annotated[
-        float | None,
-        typer.Option("--fairness", help="Share of its proportional fill each requester gets."),
-    ] = None,
+    cost_per_km: CostPerKmOption = 0.0,
+    fairness: FairnessOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Clear one week of the exchange (secretariat): matches are stored per side, encrypted."""
